@@ -1,0 +1,47 @@
+# racelab: `make` alone prints this help. Every target is one line over the Python CLI.
+.DEFAULT_GOAL := help
+SHELL := /bin/bash
+UV_VERSION := 0.13.9
+PYTHON ?= python3
+VENV := .venv
+RACELAB := $(VENV)/bin/racelab
+
+.PHONY: venv help up down ps status logs test unit burst strategies clean
+
+help: ## show the targets
+	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-12s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+
+$(VENV)/.synced: pyproject.toml uv.lock
+	@$(PYTHON) -m uv --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet "uv==$(UV_VERSION)"
+	$(PYTHON) -m uv sync --frozen --extra load --python $(PYTHON)
+	@touch $@
+
+venv: $(VENV)/.synced ## create or update the virtualenv (uv, pinned by uv.lock)
+
+up: venv ## start the lab (REPLICAS=, WORKERS=, THREADS=, RACE_WINDOW_MS=, RUNTIME=native|docker)
+	@$(RACELAB) up
+
+down: venv ## stop everything the lab started
+	@$(RACELAB) down
+
+ps status: venv ## show what is running
+	@$(RACELAB) status
+
+logs: venv ## show the services' logs (make logs S=app-1 to pick one)
+	@$(RACELAB) logs $(S)
+
+strategies: venv ## list the strategies and their expected verdicts per topology
+	@$(RACELAB) strategies
+
+burst: venv ## fire 50 synchronised callers at a strategy: make burst S=db-thread-lock
+	@$(RACELAB) burst $(or $(S),all)
+
+test: venv ## run the whole test suite (installs what it needs, starts its own stack)
+	$(VENV)/bin/python -m tests.bootstrap
+	$(VENV)/bin/pytest
+
+unit: venv ## fast tests only: no services needed
+	$(VENV)/bin/pytest -m "not stack and not compose"
+
+clean: down ## stop the lab and delete its run state (.run/)
+	rm -rf .run

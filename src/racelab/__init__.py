@@ -1,0 +1,1 @@
+"""racelab: a hands-on lab for race conditions in Python web apps."""

@@ -1,0 +1,1 @@
+from racelab.cli import main; raise SystemExit(main())

@@ -1,0 +1,1 @@
+"""Pure checkers: recorded history in, verdict and evidence out. No I/O."""

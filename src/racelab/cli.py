@@ -1,0 +1,127 @@
+"""The lab's command line; the Makefile's targets are one line each over these commands."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from racelab import strategies
+from racelab.topology import TOPOLOGIES
+
+
+def _runtime():  # type: ignore[no-untyped-def]
+    from racelab.runtime.select import choose
+
+    return choose()
+
+
+def cmd_up(args: argparse.Namespace) -> int:
+    _runtime().up()
+    return 0
+
+
+def cmd_down(args: argparse.Namespace) -> int:
+    _runtime().down()
+    return 0
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    return _runtime().status()
+
+
+def cmd_logs(args: argparse.Namespace) -> int:
+    _runtime().logs_cmd(args.service, args.follow, args.lines)
+    return 0
+
+
+def cmd_strategies(args: argparse.Namespace) -> int:
+    header = f"{'strategy':<20} {'store':<9} " + " ".join(f"{t:<9}" for t in TOPOLOGIES) + " summary"
+    print(header)
+    for name in strategies.names():
+        d = strategies.describe(name)
+        cells = " ".join(f"{d['expected'][t]:<9}" for t in TOPOLOGIES)  # type: ignore[index]
+        print(f"{name:<20} {d['store']:<9} {cells} {d['summary']}")
+    return 0
+
+
+def cmd_burst(args: argparse.Namespace) -> int:
+    """Reset, fire synchronised bursts at one strategy, and print the computed verdict."""
+    from racelab.loadgen import LabError, run_check
+    from racelab.runtime import envfile
+    from racelab.runtime.paths import project_root
+
+    env = envfile.load(project_root())
+    url = args.url or f"http://127.0.0.1:{env.get('NGINX_PORT', '8080')}"
+    names = strategies.names() if args.strategy == "all" else [strategies.get(args.strategy).name]
+    worst = 0
+    for name in names:
+        try:
+            result, spread = run_check(url, env.get("LAB_TOKEN", ""), name, args.callers, args.rounds, args.race_window_ms)
+        except (LabError, OSError) as exc:
+            print(f"{name}: could not run against {url}: {exc}\n(is the lab up? make up)", file=sys.stderr)
+            return 2
+        expected = strategies.get(name).expected(_scope_of(url))
+        print(
+            f"{name:<20} {result.verdict:<7} (expected {expected:<5}) acknowledged={result.acknowledged} "
+            f"duplicates={result.duplicates} lost={result.lost} failed={result.failed} "
+            f"indeterminate={result.indeterminate} final={result.final} spread={spread:.1f}ms"
+        )
+        if args.verbose or result.verdict != "holds":
+            print(f"    {result.reason}")
+            for c in result.collisions[:3]:
+                who = ", ".join(f"{s.get('replica')}/pid {s.get('pid')}/{s.get('thread')}" for s in c["served_by"])
+                print(f"    value {c['value']} handed to: {who}")
+        worst = max(worst, 1 if result.verdict == "unknown" else 0)
+    return worst
+
+
+def _scope_of(url: str):  # type: ignore[no-untyped-def]
+    from racelab.settings import StackSettings
+    from racelab.runtime import envfile
+    from racelab.runtime.paths import project_root
+    from racelab.topology import custom_topology
+
+    s = StackSettings.from_env(envfile.load(project_root()))
+    return custom_topology(s.replicas, s.workers, s.threads).scope
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="racelab", description="Race conditions in Flask, live.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("up", help="start the lab (native or docker runtime)").set_defaults(func=cmd_up)
+    sub.add_parser("down", help="stop everything the lab started").set_defaults(func=cmd_down)
+    sub.add_parser("status", help="what runs, where").set_defaults(func=cmd_status)
+    logs = sub.add_parser("logs", help="show the services' logs")
+    logs.add_argument("service", nargs="?", help="one service, e.g. app-1, nginx, postgres")
+    logs.add_argument("-f", "--follow", action="store_true")
+    logs.add_argument("-n", "--lines", type=int, default=40)
+    logs.set_defaults(func=cmd_logs)
+    sub.add_parser("strategies", help="the strategies and their expected verdicts").set_defaults(func=cmd_strategies)
+    burst = sub.add_parser("burst", help="fire synchronised callers at a strategy and check the result")
+    burst.add_argument("strategy", help="a strategy name, or 'all'")
+    burst.add_argument("-n", "--callers", type=int, default=50)
+    burst.add_argument("-r", "--rounds", type=int, default=1)
+    burst.add_argument("-w", "--race-window-ms", type=int, default=None)
+    burst.add_argument("--url", help="the lab's base URL (default: nginx on 127.0.0.1)")
+    burst.add_argument("-v", "--verbose", action="store_true")
+    burst.set_defaults(func=cmd_burst)
+    args = parser.parse_args(argv)
+    try:
+        return args.func(args)
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:  # noqa: BLE001 - every failure a user can trigger gets a clear line
+        from racelab.runtime.osdeps import MissingDependency
+        from racelab.runtime.procs import StartError
+        from racelab.runtime.select import RuntimeChoiceError
+        from racelab.settings import SettingsError
+        from racelab.strategies import UnknownStrategy
+
+        if isinstance(exc, (MissingDependency, StartError, RuntimeChoiceError, SettingsError, UnknownStrategy)):
+            print(f"racelab: {exc}", file=sys.stderr)
+            return 2
+        raise
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Runtimes: the same stack as local processes (native) or as containers (docker)."""

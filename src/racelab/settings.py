@@ -1,0 +1,92 @@
+"""Typed settings read from the environment, in one place, by whoever needs them (never at import).
+
+Every variable is documented in ``.env.example``; the native runtime and compose.yaml set the
+same names.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+class SettingsError(ValueError):
+    """A variable is set to something unusable; the message names it."""
+
+
+def _int(env: Mapping[str, str], name: str, default: int, low: int = 0, high: int = 1 << 30) -> int:
+    raw = env.get(name, "")
+    if raw.strip() == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise SettingsError(f"{name}={raw!r} is not a whole number") from None
+    if not low <= value <= high:
+        raise SettingsError(f"{name}={value} is out of range [{low}, {high}]")
+    return value
+
+
+@dataclass(frozen=True)
+class AppSettings:
+    """What one app replica needs."""
+
+    database_url: str = "postgresql://racelab@127.0.0.1:15432/racelab"
+    redis_url: str = "redis://127.0.0.1:16379/0"
+    lab_token: str = ""
+    replica_id: str = "app-1"
+    replica_dir: Path = field(default_factory=lambda: Path("/tmp/racelab-replica"))
+    race_window_ms: int = 0
+    threads: int = 4
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> AppSettings:
+        env = os.environ if env is None else env
+        return cls(
+            database_url=env.get("DATABASE_URL") or cls.database_url,
+            redis_url=env.get("REDIS_URL") or cls.redis_url,
+            lab_token=env.get("LAB_TOKEN", ""),
+            replica_id=env.get("REPLICA_ID") or cls.replica_id,
+            replica_dir=Path(env.get("REPLICA_DIR") or "/tmp/racelab-replica"),
+            race_window_ms=_int(env, "RACE_WINDOW_MS", 0, 0, MAX_RACE_WINDOW_MS),
+            threads=_int(env, "THREADS", 4, 1, 256),
+        )
+
+
+MAX_RACE_WINDOW_MS = 2000
+
+
+@dataclass(frozen=True)
+class StackSettings:
+    """The topology and ports of a whole stack; shared by both runtimes."""
+
+    replicas: int = 3
+    workers: int = 2
+    threads: int = 4
+    race_window_ms: int = 0
+    nginx_port: int = 8080
+    locust_port: int = 8089
+    postgres_port: int = 15432
+    redis_port: int = 16379
+    app_base_port: int = 18001
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> StackSettings:
+        env = os.environ if env is None else env
+        port = lambda name, default: _int(env, name, default, 1024, 32767)  # noqa: E731
+        return cls(
+            replicas=_int(env, "REPLICAS", cls.replicas, 1, 16),
+            workers=_int(env, "WORKERS", cls.workers, 1, 32),
+            threads=_int(env, "THREADS", cls.threads, 1, 64),
+            race_window_ms=_int(env, "RACE_WINDOW_MS", 0, 0, MAX_RACE_WINDOW_MS),
+            nginx_port=port("NGINX_PORT", cls.nginx_port),
+            locust_port=port("LOCUST_PORT", cls.locust_port),
+            postgres_port=port("POSTGRES_PORT", cls.postgres_port),
+            redis_port=port("REDIS_PORT", cls.redis_port),
+            app_base_port=port("APP_BASE_PORT", cls.app_base_port),
+        )
+
+    def app_ports(self) -> list[int]:
+        return [self.app_base_port + i for i in range(self.replicas)]

@@ -1,0 +1,28 @@
+"""``SELECT`` the value, then ``UPDATE`` it to value + 1, as two separate statements.
+
+**Mechanism.** The counter lives in Postgres, shared by every process and replica, but the
+application does the arithmetic. Under Read Committed each statement sees its own snapshot, and
+nothing links the read to the later write.
+
+**Why it fails.** Two requests (threads, processes or replicas alike) both read 41 before either
+writes; both write 42 and both hand out 42. A shared database does not make a read-modify-write
+in the application atomic.
+
+**Anomalies:** duplicate values and lost updates under any concurrency.
+"""
+
+from racelab.strategies.base import Ctx, Outcome, PostgresStrategy
+from racelab.topology import Scope
+
+
+class DbUnsafe(PostgresStrategy):
+    name = "db-unsafe"
+    safe_up_to = Scope.NONE
+    summary = "SELECT, then UPDATE to value + 1"
+
+    def next(self, ctx: Ctx) -> Outcome:
+        with ctx.resources.db().connection() as conn:  # autocommit: each statement commits alone
+            return Outcome(self.select_then_update(conn, ctx))
+
+
+STRATEGY = DbUnsafe()

@@ -1,0 +1,36 @@
+"""The module-level counter guarded by a ``threading.Lock``.
+
+**Mechanism.** The read-add-write runs while holding a lock, so only one thread of the process
+can be inside it at a time.
+
+**Threads.** Holds: the lock serialises every thread of the process.
+
+**Processes and replicas.** Fails. The lock and the counter both live in the process's memory;
+gunicorn forks several workers, and each gets its own lock guarding its own counter. The lock
+is real, but it protects a copy: every process still hands out 1, 2, 3...
+
+**Anomalies:** duplicate values and lost updates as soon as a second process serves requests.
+"""
+
+import threading
+
+from racelab.strategies.base import Ctx, MemoryStrategy, Outcome
+from racelab.topology import Scope
+
+
+class GlobalThreadLock(MemoryStrategy):
+    name = "global-thread-lock"
+    safe_up_to = Scope.THREADS
+    summary = "module-level counter under threading.Lock"
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.lock = threading.Lock()
+
+    def next(self, ctx: Ctx) -> Outcome:
+        epoch = ctx.epoch()  # network I/O stays outside the critical section
+        with self.lock:
+            return Outcome(self.read_modify_write(ctx, epoch))
+
+
+STRATEGY = GlobalThreadLock()
