@@ -37,7 +37,6 @@ burst: venv ## fire 50 synchronised callers at a strategy: make burst S=db-threa
 	@$(RACELAB) burst $(or $(S),all)
 
 test: venv ## run the whole test suite (installs what it needs, starts its own stack)
-	$(VENV)/bin/python -m tests.bootstrap
 	$(VENV)/bin/pytest
 
 unit: venv ## fast tests only: no services needed

@@ -1,0 +1,68 @@
+"""Error paths of the app that need no running services: every error is JSON, never a traceback."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from racelab.app import create_app
+from racelab.settings import AppSettings
+
+
+@pytest.fixture
+def app(tmp_path: Path) -> Flask:
+    # Nothing listens on these ports: the tests below must never need Postgres or Redis.
+    settings = AppSettings(
+        database_url="postgresql://racelab:x@127.0.0.1:1/racelab", redis_url="redis://127.0.0.1:1/0",
+        lab_token="secret-token", replica_dir=tmp_path,
+    )
+    return create_app({"SETTINGS": settings, "TESTING": True})
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+def test_unknown_strategy_is_404_json_naming_valid_ones(client: FlaskClient) -> None:
+    response = client.post("/api/counter/nope/next")
+    assert response.status_code == 404
+    assert response.json["error"] == "unknown_strategy"
+    assert "db-atomic" in response.json["valid"]
+
+
+def test_reset_without_token_is_401_and_wrong_token_403(client: FlaskClient) -> None:
+    assert client.post("/api/lab/reset").status_code == 401
+    response = client.post("/api/lab/reset", headers={"X-Lab-Token": "wrong"})
+    assert response.status_code == 403 and response.json["error"] == "wrong_token"
+
+
+def test_unknown_path_and_wrong_method_are_json(client: FlaskClient) -> None:
+    assert client.get("/nowhere").json["error"] == "not_found"
+    response = client.get("/api/counter/db-atomic/next")
+    assert response.status_code == 405 and response.is_json
+
+
+def test_bad_race_window_is_400(client: FlaskClient) -> None:
+    for raw in ("abc", "-5", "999999"):
+        response = client.post(f"/api/counter/db-atomic/next?race_window_ms={raw}")
+        assert response.status_code == 400, raw
+        assert "race_window_ms" in response.json["message"]
+
+
+def test_redis_down_is_503_json_not_a_traceback(client: FlaskClient) -> None:
+    response = client.post("/api/counter/redis-incr/next")
+    assert response.status_code == 503
+    assert response.json["error"] == "redis_unavailable"
+    assert "Traceback" not in response.get_data(as_text=True)
+
+
+def test_healthz_is_503_when_stores_are_unreachable(app: Flask, client: FlaskClient) -> None:
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json["status"] == "unavailable"
+    assert response.json["redis"].startswith("unavailable")
+    app.extensions["racelab"].close()
