@@ -8,7 +8,6 @@ UI and the report, so it is written once, next to the code it explains.
 from __future__ import annotations
 
 import fcntl
-import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -161,6 +160,19 @@ class PostgresStrategy(Strategy):
         ctx.pause()
         conn.execute("UPDATE counters SET value = %s WHERE name = %s", (current + 1, self.name))
         return current + 1
+
+    def locked_read_modify_write(self, ctx: Ctx, lock_sql: str, params: tuple[object, ...]) -> Outcome:
+        """In one transaction: take a database lock (timing the wait), then read-modify-write.
+
+        The lock lives in Postgres, so it is shared by every process and replica, and it is
+        released by the commit, so a pooled connection never carries it into another request.
+        """
+        with ctx.resources.db().connection() as conn, conn.transaction():
+            started = time.perf_counter()
+            conn.execute(lock_sql, params)
+            waited_ms = (time.perf_counter() - started) * 1000
+            value = self.select_then_update(conn, ctx)
+        return Outcome(value, wait_ms=waited_ms)
 
 
 # --- Redis -------------------------------------------------------------------------------------

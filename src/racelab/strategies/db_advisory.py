@@ -12,7 +12,6 @@ lock is not protected.
 **Anomalies:** none. Contention appears as lock waits.
 """
 
-import time
 import zlib
 
 from racelab.strategies.base import Ctx, Outcome, PostgresStrategy
@@ -28,12 +27,7 @@ class DbAdvisory(PostgresStrategy):
     lock_key = zlib.crc32(b"racelab:db-advisory")
 
     def next(self, ctx: Ctx) -> Outcome:
-        with ctx.resources.db().connection() as conn, conn.transaction():
-            started = time.perf_counter()
-            conn.execute("SELECT pg_advisory_xact_lock(%s)", (self.lock_key,))
-            waited = (time.perf_counter() - started) * 1000
-            value = self.select_then_update(conn, ctx)
-        return Outcome(value, wait_ms=waited)
+        return self.locked_read_modify_write(ctx, "SELECT pg_advisory_xact_lock(%s)", (self.lock_key,))
 
 
 STRATEGY = DbAdvisory()

@@ -10,8 +10,6 @@ transaction, including any application think-time (the race window), so keep it 
 **Anomalies:** none. Contention appears as lock waits (measured per request).
 """
 
-import time
-
 from racelab.strategies.base import Ctx, Outcome, PostgresStrategy
 from racelab.topology import Scope
 
@@ -22,12 +20,9 @@ class DbForUpdate(PostgresStrategy):
     summary = "transaction with SELECT ... FOR UPDATE"
 
     def next(self, ctx: Ctx) -> Outcome:
-        with ctx.resources.db().connection() as conn, conn.transaction():
-            started = time.perf_counter()
-            conn.execute("SELECT 1 FROM counters WHERE name = %s FOR UPDATE", (self.name,))
-            waited = (time.perf_counter() - started) * 1000
-            value = self.select_then_update(conn, ctx)
-        return Outcome(value, wait_ms=waited)
+        return self.locked_read_modify_write(
+            ctx, "SELECT 1 FROM counters WHERE name = %s FOR UPDATE", (self.name,)
+        )
 
 
 STRATEGY = DbForUpdate()
