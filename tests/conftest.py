@@ -4,6 +4,7 @@ ports and a run folder of its own, so a lab a user left running on the default p
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -13,6 +14,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
+ARTIFACTS = ROOT / "test-artifacts"  # screenshots a person can look at after a run
 VENV_BIN = Path(sys.executable).parent
 
 # Test ports: below 32768 (the ephemeral range starts there) and away from the defaults.
@@ -28,6 +30,9 @@ TEST_ENV = {
     "WORKERS": "2",
     "THREADS": "4",
     "RACE_WINDOW_MS": "0",
+    # A developer's exported TOPOLOGY would override the numbers above; the suite needs them.
+    "TOPOLOGY": "",
+    "LOCUST_WORKERS": "0",
 }
 
 
@@ -59,3 +64,37 @@ def stack() -> Iterator[Stack]:
         yield Stack(f"http://127.0.0.1:{TEST_ENV['NGINX_PORT']}", f"http://127.0.0.1:{TEST_ENV['LOCUST_PORT']}", token, env)
     finally:
         racelab(["down"], env)
+
+
+# No background traffic: this machine's network is closed, and the page must need none.
+CHROMIUM_FLAGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+
+
+def chromium_path() -> str:
+    """Debian's Chromium; installed with apt-get when missing and we may (root)."""
+    found = shutil.which("chromium") or shutil.which("chromium-browser")
+    if found:
+        return found
+    if os.geteuid() != 0 or not shutil.which("apt-get"):
+        pytest.skip("browser tests need Chromium: run `apt-get install chromium` as root")
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    for argv in (["apt-get", "update", "-qq"], ["apt-get", "install", "-y", "-qq", "chromium"]):
+        result = subprocess.run(argv, env=env, capture_output=True, text=True)
+        if result.returncode != 0:
+            pytest.fail(f"{' '.join(argv)} failed:\n{result.stdout[-2000:]}\n{result.stderr[-2000:]}")
+    return shutil.which("chromium") or "/usr/bin/chromium"
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    sync_api = pytest.importorskip("playwright.sync_api")
+    executable = chromium_path()
+    with sync_api.sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_FLAGS)
+        try:
+            yield launched
+        finally:
+            launched.close()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 from racelab import strategies
@@ -16,6 +17,9 @@ def _runtime():  # type: ignore[no-untyped-def]
 
 
 def cmd_up(args: argparse.Namespace) -> int:
+    if args.topology:
+        # The runtimes read TOPOLOGY like every other setting; only what it changes restarts.
+        os.environ["TOPOLOGY"] = args.topology
     _runtime().up()
     return 0
 
@@ -75,6 +79,34 @@ def cmd_burst(args: argparse.Namespace) -> int:
     return worst
 
 
+def cmd_report(args: argparse.Namespace) -> int:
+    """Every strategy under every topology (QUICK=1: the default topology only), into report/."""
+    from pathlib import Path
+
+    from racelab.report.runner import ReportError, make_plan, rerender, run
+
+    quick = args.quick or os.environ.get("QUICK", "").strip().lower() in ("1", "true", "yes")
+    try:
+        if args.render:
+            return rerender(Path(args.render))
+        plan = make_plan(
+            quick=quick,
+            topologies=_csv(args.topology),
+            names=_csv(args.strategy),
+            seconds=args.seconds,
+            users=args.users,
+            out_root=Path(args.out) if args.out else None,
+        )
+        return run(plan)
+    except ReportError as exc:
+        print(f"\nracelab report: {exc}", file=sys.stderr)
+        return 2
+
+
+def _csv(raw: str | None) -> list[str] | None:
+    return [part.strip() for part in raw.split(",") if part.strip()] if raw else None
+
+
 def _scope_of(url: str):  # type: ignore[no-untyped-def]
     from racelab.settings import StackSettings
     from racelab.runtime import envfile
@@ -88,7 +120,12 @@ def _scope_of(url: str):  # type: ignore[no-untyped-def]
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="racelab", description="Race conditions in Flask, live.")
     sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser("up", help="start the lab (native or docker runtime)").set_defaults(func=cmd_up)
+    up = sub.add_parser("up", help="start the lab (native or docker runtime)")
+    up.add_argument(
+        "-t", "--topology", choices=list(TOPOLOGIES),
+        help="run this topology (same as TOPOLOGY=<name>); only the services it changes restart",
+    )
+    up.set_defaults(func=cmd_up)
     sub.add_parser("down", help="stop everything the lab started").set_defaults(func=cmd_down)
     sub.add_parser("status", help="what runs, where").set_defaults(func=cmd_status)
     logs = sub.add_parser("logs", help="show the services' logs")
@@ -105,6 +142,15 @@ def main(argv: list[str] | None = None) -> int:
     burst.add_argument("--url", help="the lab's base URL (default: nginx on 127.0.0.1)")
     burst.add_argument("-v", "--verbose", action="store_true")
     burst.set_defaults(func=cmd_burst)
+    report = sub.add_parser("report", help="run every strategy under every topology; write report/<time>/")
+    report.add_argument("--quick", action="store_true", help="the default topology only (also QUICK=1)")
+    report.add_argument("--topology", help="comma-separated topologies instead of all of them")
+    report.add_argument("--strategy", help="comma-separated strategies instead of all of them")
+    report.add_argument("--seconds", type=float, help="bursting time per cell (default 1.5, quick 2)")
+    report.add_argument("--users", type=int, default=24, help="users per burst (default 24)")
+    report.add_argument("--out", help="folder for the reports (default: report/ in the checkout)")
+    report.add_argument("--render", metavar="FOLDER", help="only re-render FOLDER's pages from its results.json")
+    report.set_defaults(func=cmd_report)
     args = parser.parse_args(argv)
     try:
         return args.func(args)

@@ -7,9 +7,12 @@ same names.
 from __future__ import annotations
 
 import os
+import socket
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from racelab.topology import TOPOLOGIES
 
 
 class SettingsError(ValueError):
@@ -48,7 +51,9 @@ class AppSettings:
             database_url=env.get("DATABASE_URL") or cls.database_url,
             redis_url=env.get("REDIS_URL") or cls.redis_url,
             lab_token=env.get("LAB_TOKEN", ""),
-            replica_id=env.get("REPLICA_ID") or cls.replica_id,
+            # Unset in compose, where one value would name every replica of `app` alike: each
+            # container's hostname (its ID, as `docker ps` shows it) is unique.
+            replica_id=env.get("REPLICA_ID") or socket.gethostname() or cls.replica_id,
             replica_dir=Path(env.get("REPLICA_DIR") or "/tmp/racelab-replica"),
             race_window_ms=_int(env, "RACE_WINDOW_MS", 0, 0, MAX_RACE_WINDOW_MS),
             threads=_int(env, "THREADS", 4, 1, 256),
@@ -71,22 +76,36 @@ class StackSettings:
     postgres_port: int = 15432
     redis_port: int = 16379
     app_base_port: int = 18001
+    locust_workers: int = 0  # 0: one Locust process; N: a master and N workers (--processes N)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> StackSettings:
         env = os.environ if env is None else env
         port = lambda name, default: _int(env, name, default, 1024, 32767)  # noqa: E731
+        shape = _topology_shape(env)
         return cls(
-            replicas=_int(env, "REPLICAS", cls.replicas, 1, 16),
-            workers=_int(env, "WORKERS", cls.workers, 1, 32),
-            threads=_int(env, "THREADS", cls.threads, 1, 64),
+            replicas=shape[0] if shape else _int(env, "REPLICAS", cls.replicas, 1, 16),
+            workers=shape[1] if shape else _int(env, "WORKERS", cls.workers, 1, 32),
+            threads=shape[2] if shape else _int(env, "THREADS", cls.threads, 1, 64),
             race_window_ms=_int(env, "RACE_WINDOW_MS", 0, 0, MAX_RACE_WINDOW_MS),
             nginx_port=port("NGINX_PORT", cls.nginx_port),
             locust_port=port("LOCUST_PORT", cls.locust_port),
             postgres_port=port("POSTGRES_PORT", cls.postgres_port),
             redis_port=port("REDIS_PORT", cls.redis_port),
             app_base_port=port("APP_BASE_PORT", cls.app_base_port),
+            locust_workers=_int(env, "LOCUST_WORKERS", 0, 0, 16),
         )
 
     def app_ports(self) -> list[int]:
         return [self.app_base_port + i for i in range(self.replicas)]
+
+
+def _topology_shape(env: Mapping[str, str]) -> tuple[int, int, int] | None:
+    """``TOPOLOGY=<name>`` sets replicas x workers x threads at once, over REPLICAS/WORKERS/THREADS."""
+    name = env.get("TOPOLOGY", "").strip()
+    if not name:
+        return None
+    topology = TOPOLOGIES.get(name)
+    if topology is None:
+        raise SettingsError(f"TOPOLOGY={name!r} is not a topology; choose one of: {', '.join(TOPOLOGIES)}")
+    return topology.replicas, topology.workers, topology.threads

@@ -143,7 +143,7 @@ class NativeRuntime:
             Service(
                 "locust", s.locust_port, "locust", self.start_locust,
                 lambda: http_ok(f"http://127.0.0.1:{s.locust_port}/"), "LOCUST_PORT",
-                config={"target": self.lab_url},
+                config={"target": self.lab_url, "workers": s.locust_workers},
             ),
         ]
 
@@ -279,11 +279,14 @@ class NativeRuntime:
 
     def start_locust(self) -> int:
         env = {**os.environ, "LAB_TOKEN": self.env.get("LAB_TOKEN", ""), "PYTHONUNBUFFERED": "1"}
-        return procs.spawn(
-            [str(self.venv_bin / "locust"), "-f", str(self.root / "loadtests/locustfile.py"),
-             "--web-host", "127.0.0.1", "--web-port", str(self.stack.locust_port), "-H", self.lab_url],
-            self.log("locust"), env=env, cwd=self.root,
-        )
+        argv = [str(self.venv_bin / "locust"), "-f", str(self.root / "loadtests/locustfile.py"),
+                "--web-host", "127.0.0.1", "--web-port", str(self.stack.locust_port), "-H", self.lab_url]
+        if self.stack.locust_workers:
+            # A master and forked workers; the master listens for them on LOCUST_PORT + 1.
+            master_port = str(self.stack.locust_port + 1)
+            argv += ["--processes", str(self.stack.locust_workers), "--master-bind-host", "127.0.0.1",
+                     "--master-bind-port", master_port, "--master-port", master_port]
+        return procs.spawn(argv, self.log("locust"), env=env, cwd=self.root)
 
     # --- commands --------------------------------------------------------------------------
 
