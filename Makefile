@@ -6,7 +6,7 @@ PYTHON ?= python3
 VENV := .venv
 RACELAB := $(VENV)/bin/racelab
 
-.PHONY: venv help up down ps status logs test unit burst strategies clean
+.PHONY: venv help up down ps status logs test test-compose unit burst strategies report clean
 
 help: ## show the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-12s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -18,7 +18,7 @@ $(VENV)/.synced: pyproject.toml uv.lock
 
 venv: $(VENV)/.synced ## create or update the virtualenv (uv, pinned by uv.lock)
 
-up: venv ## start the lab (REPLICAS=, WORKERS=, THREADS=, RACE_WINDOW_MS=, RUNTIME=native|docker)
+up: venv ## start the lab (TOPOLOGY=, REPLICAS=, WORKERS=, THREADS=, RACE_WINDOW_MS=, RUNTIME=native|docker)
 	@$(RACELAB) up
 
 down: venv ## stop everything the lab started
@@ -36,8 +36,14 @@ strategies: venv ## list the strategies and their expected verdicts per topology
 burst: venv ## fire 50 synchronised callers at a strategy: make burst S=db-thread-lock
 	@$(RACELAB) burst $(or $(S),all)
 
+report: venv ## every strategy under every topology, measured: report/latest/index.html (QUICK=1: default topology only)
+	@$(RACELAB) report
+
 test: venv ## run the whole test suite (installs what it needs, starts its own stack)
 	$(VENV)/bin/pytest
+
+test-compose: venv ## the Docker Compose smoke test (skips when no container engine answers)
+	$(VENV)/bin/pytest -m compose
 
 unit: venv ## fast tests only: no services needed
 	$(VENV)/bin/pytest -m "not stack and not compose"

@@ -16,6 +16,10 @@ graceful_timeout = 5
 # Longer than nginx's upstream keepalive_timeout (60 s), so nginx closes idle connections first
 # and never sends a request down a connection gunicorn is closing.
 keepalive = 75
+# gunicorn's control socket (gunicornc) defaults to ~/.gunicorn/gunicorn.ctl: one path for every
+# replica of a host, and unwritable in a read-only container. Each replica's own folder has room.
+if os.environ.get("REPLICA_DIR"):
+    control_socket = os.path.join(os.environ["REPLICA_DIR"], "gunicorn.ctl")
 accesslog = None
 errorlog = "-"
 loglevel = "info"

@@ -1,11 +1,17 @@
-"""Which runtime runs the lab: ``RUNTIME=native|docker``, else docker when an engine answers."""
+"""Which runtime runs the lab: ``RUNTIME=native|docker``, else docker when an engine answers.
+
+RUNTIME comes from the process environment, then ``.env``. Left empty, a native stack that is
+running keeps the native runtime (so ``make down`` stops what ``make up`` started, even once an
+engine appears); otherwise docker when ``docker info`` succeeds, else native.
+"""
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 from collections.abc import Callable
+
+RUNTIMES = ("native", "docker")
 
 
 class RuntimeChoiceError(ValueError):
@@ -21,16 +27,38 @@ def docker_available() -> bool:
         return False
 
 
+def wanted_runtime() -> str:
+    """RUNTIME from the environment, else from .env; '' when unset."""
+    from racelab.runtime import envfile
+    from racelab.runtime.paths import project_root
+
+    wanted = envfile.load(project_root()).get("RUNTIME", "").strip().lower()
+    if wanted not in ("", *RUNTIMES):
+        raise RuntimeChoiceError(f"RUNTIME={wanted!r}: use RUNTIME=native or RUNTIME=docker (or leave it empty)")
+    return wanted
+
+
+def native_running(native) -> bool:  # type: ignore[no-untyped-def]
+    from racelab.runtime import procs
+
+    return any(procs.ours(r.get("pid"), r.get("marker", "")) for r in native.read_state().values())
+
+
 def choose(out: Callable[[str], None] = print):  # type: ignore[no-untyped-def]
     from racelab.runtime.native import NativeRuntime
 
-    wanted = os.environ.get("RUNTIME", "").strip().lower()
-    if wanted not in ("", "native", "docker"):
-        raise RuntimeChoiceError(f"RUNTIME={wanted!r}: use RUNTIME=native or RUNTIME=docker")
-    if wanted == "docker" or (not wanted and docker_available()):
+    wanted = wanted_runtime()
+    if not wanted:
+        native = NativeRuntime(out)
+        if native_running(native):
+            return native  # keep talking to the stack that runs
+        wanted = "docker" if docker_available() else "native"
+    if wanted == "docker":
         try:
             from racelab.runtime.docker import DockerRuntime
         except ImportError:
-            raise RuntimeChoiceError("the docker runtime is not available in this version; use RUNTIME=native") from None
+            raise RuntimeChoiceError(
+                "the docker runtime is not available in this version; use RUNTIME=native"
+            ) from None
         return DockerRuntime(out)
     return NativeRuntime(out)
