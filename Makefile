@@ -24,8 +24,10 @@ up: venv ## start the lab (TOPOLOGY=, REPLICAS=, WORKERS=, THREADS=, RACE_WINDOW
 down: venv ## stop everything the lab started
 	@$(RACELAB) down
 
-ps status: venv ## show what is running
+ps: venv ## show what is running (also: make status)
 	@$(RACELAB) status
+
+status: ps
 
 logs: venv ## show the services' logs (make logs S=app-1 to pick one)
 	@$(RACELAB) logs $(S)
