@@ -368,7 +368,7 @@ class NativeRuntime:
         state = self.read_state()
         if not state:
             self.out("the native runtime is not running (make up starts it)")
-            return 1
+            return 0  # nothing is broken: a non-zero status means a started service went down
         down = 0
         self.out(f"{'service':<10} {'pid':>8} {'port':>6}  state")
         for name, record in state.items():
