@@ -53,9 +53,13 @@ def cmd_burst(args: argparse.Namespace) -> int:
     from racelab.loadgen import LabError, run_check
     from racelab.runtime import envfile
     from racelab.runtime.paths import project_root
+    from racelab.settings import StackSettings
+    from racelab.topology import custom_topology
 
     env = envfile.load(project_root())
-    url = args.url or f"http://127.0.0.1:{env.get('NGINX_PORT', '8080')}"
+    stack = StackSettings.from_env(env)
+    url = args.url or f"http://127.0.0.1:{stack.nginx_port}"
+    scope = custom_topology(stack.replicas, stack.workers, stack.threads).scope
     names = strategies.names() if args.strategy == "all" else [strategies.get(args.strategy).name]
     worst = 0
     for name in names:
@@ -64,7 +68,7 @@ def cmd_burst(args: argparse.Namespace) -> int:
         except (LabError, OSError) as exc:
             print(f"{name}: could not run against {url}: {exc}\n(is the lab up? make up)", file=sys.stderr)
             return 2
-        expected = strategies.get(name).expected(_scope_of(url))
+        expected = strategies.get(name).expected(scope)
         print(
             f"{name:<20} {result.verdict:<7} (expected {expected:<5}) acknowledged={result.acknowledged} "
             f"duplicates={result.duplicates} lost={result.lost} failed={result.failed} "
@@ -105,16 +109,6 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 def _csv(raw: str | None) -> list[str] | None:
     return [part.strip() for part in raw.split(",") if part.strip()] if raw else None
-
-
-def _scope_of(url: str):  # type: ignore[no-untyped-def]
-    from racelab.settings import StackSettings
-    from racelab.runtime import envfile
-    from racelab.runtime.paths import project_root
-    from racelab.topology import custom_topology
-
-    s = StackSettings.from_env(envfile.load(project_root()))
-    return custom_topology(s.replicas, s.workers, s.threads).scope
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -28,27 +28,31 @@ from racelab.topology import Scope
 Reader = Callable[[str], int]  # strategy -> the counter's current value
 
 
-def observed_scope(tally: Tally) -> Scope:
-    """How far the acknowledged calls actually spread: replicas, processes, threads, or none."""
-    served = [op.served_by or {} for op in tally.ops if op.status == "ok"]
-    replicas = {s.get("replica") for s in served}
-    processes = {(s.get("replica"), s.get("pid")) for s in served}
-    threads = {(s.get("replica"), s.get("pid"), s.get("thread")) for s in served}
-    if len(replicas) > 1:
-        return Scope.REPLICAS
-    if len(processes) > 1:
-        return Scope.PROCESSES
-    if len(threads) > 1:
-        return Scope.THREADS
-    return Scope.NONE
-
-
 def served_counts(tally: Tally) -> dict[str, int]:
+    """How many replicas, processes and threads handed out the acknowledged values."""
     served = [op.served_by or {} for op in tally.ops if op.status == "ok"]
     return {
         "replicas": len({s.get("replica") for s in served}),
         "processes": len({(s.get("replica"), s.get("pid")) for s in served}),
         "threads": len({(s.get("replica"), s.get("pid"), s.get("thread")) for s in served}),
+    }
+
+
+def observed_scope(tally: Tally) -> Scope:
+    """How far the acknowledged calls actually spread: replicas, processes, threads, or none."""
+    counts = served_counts(tally)
+    for scope, key in ((Scope.REPLICAS, "replicas"), (Scope.PROCESSES, "processes"), (Scope.THREADS, "threads")):
+        if counts[key] > 1:
+            return scope
+    return Scope.NONE
+
+
+def per_call_costs(tally: Tally, acknowledged: int) -> dict[str, float]:
+    """Retries and lock wait per acknowledged call, from the X-Racelab-* headers."""
+    acked = max(1, acknowledged)
+    return {
+        "retries_per_call": round(tally.retries / acked, 3),
+        "wait_ms_per_call": round(tally.wait_ms / acked, 3),
     }
 
 
@@ -80,7 +84,6 @@ def spread_summary(tally: Tally) -> dict[str, float | int | None]:
 def row(strategy: str, result: CounterResult, tally: Tally, state: str) -> dict[str, Any]:
     """One line of the Race verdicts tab (and of its CSV)."""
     counts = served_counts(tally)
-    acked = max(1, result.acknowledged)
     return {
         "name": strategy,
         "expected": strategies.get(strategy).expected(observed_scope(tally)),
@@ -94,8 +97,7 @@ def row(strategy: str, result: CounterResult, tally: Tally, state: str) -> dict[
         "served_by": f"{counts['replicas']} replicas / {counts['processes']} pids / {counts['threads']} threads",
         "collision": describe_collision(result),
         **spread_summary(tally),
-        "retries_per_call": round(tally.retries / acked, 3),
-        "wait_ms_per_call": round(tally.wait_ms / acked, 3),
+        **per_call_costs(tally, result.acknowledged),
         "state": state,
         "reason": result.reason,
     }
@@ -192,8 +194,3 @@ class Board:
     def table(self) -> list[dict[str, Any]]:
         order = {name: i for i, name in enumerate(strategies.names())}
         return [self.rows[name] for name in sorted(self.rows, key=lambda n: order.get(n, len(order)))]
-
-    def clear(self) -> None:
-        self.rows = {}
-        self.results = {}
-

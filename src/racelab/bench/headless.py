@@ -31,7 +31,7 @@ from locust.html import get_html_report
 from locust.stats import PERCENTILES_TO_REPORT, StatsCSVFileWriter, stats_history
 
 from racelab import strategies
-from racelab.bench.board import Board, observed_scope, served_counts
+from racelab.bench.board import Board, observed_scope, per_call_costs, served_counts, spread_summary
 from racelab.bench.node import BenchNode
 from racelab.bench.user import CounterUser
 from racelab.loadgen import LabError, read_value, request_json, reset
@@ -100,9 +100,7 @@ def run_cell(args: argparse.Namespace, strategy: str, out: Path) -> dict[str, An
 
     tally = node.ledger.tally(strategy)
     entry = env.stats.get(f"/api/counter/{strategy}/next", "POST")
-    acked = max(1, result.acknowledged)
-    spreads = tally.spreads_ms()
-    spreads.sort()
+    spread = spread_summary(tally)
     return {
         "strategy": strategy,
         "scenario": strategies.get(strategy).scenario,
@@ -115,12 +113,11 @@ def run_cell(args: argparse.Namespace, strategy: str, out: Path) -> dict[str, An
         "p99_ms": percentile(entry, 0.99),
         "mean_ms": round(entry.avg_response_time, 2),
         "retries": tally.retries,
-        "retries_per_call": round(tally.retries / acked, 3),
-        "wait_ms_per_call": round(tally.wait_ms / acked, 3),
-        "bursts": len(tally.rounds),
+        **per_call_costs(tally, result.acknowledged),
+        "bursts": spread["bursts"],
         "burst_size": args.users,
-        "spread_ms_median": round(spreads[len(spreads) // 2], 2) if spreads else None,
-        "spread_ms_max": round(spreads[-1], 2) if spreads else None,
+        "spread_ms_median": spread["spread_median_ms"],
+        "spread_ms_max": spread["spread_max_ms"],
         "served_by": served_counts(tally),
         "observed_scope": observed_scope(tally).label,
         "duration_s": round(bursting_s, 2),

@@ -10,6 +10,8 @@ from __future__ import annotations
 import math
 from typing import Any
 
+import gevent
+
 from racelab import strategies
 from racelab.bench.bursts import BurstGate
 from racelab.bench.ledger import Ledger
@@ -51,8 +53,6 @@ class BenchNode:
 
     def quiesce(self, timeout: float) -> bool:
         """Send nothing new and wait (cooperatively) until every call sent has been answered."""
-        import gevent
-
         self.gate.close()
         deadline = timeout
         while self.in_flight > 0 and deadline > 0:
