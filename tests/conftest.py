@@ -18,14 +18,24 @@ ARTIFACTS = ROOT / "test-artifacts"  # screenshots a person can look at after a 
 VENV_BIN = Path(sys.executable).parent
 
 # Test ports: below 32768 (the ephemeral range starts there) and away from the defaults.
+# RACELAB_TEST_SLOT=N (0-9) moves every port and the run folder, so that several checkouts (or
+# several people on one machine) can run the stack tests at once without meeting.
+SLOT = int(os.environ.get("RACELAB_TEST_SLOT", "0") or 0)
+OFFSET = 1000 * SLOT
+
+
+def port(base: int) -> str:
+    return str(base + OFFSET)
+
+
 TEST_ENV = {
     "RUNTIME": "native",
-    "RUN_DIR": str(ROOT / ".run" / "test"),
-    "NGINX_PORT": "18080",
-    "LOCUST_PORT": "18089",
-    "POSTGRES_PORT": "15433",
-    "REDIS_PORT": "16380",
-    "APP_BASE_PORT": "18101",
+    "RUN_DIR": str(ROOT / ".run" / (f"test-{SLOT}" if SLOT else "test")),
+    "NGINX_PORT": port(18080),
+    "LOCUST_PORT": port(18089),
+    "POSTGRES_PORT": port(15433),
+    "REDIS_PORT": port(16380),
+    "APP_BASE_PORT": port(18101),
     "REPLICAS": "3",
     "WORKERS": "2",
     "THREADS": "4",

@@ -12,16 +12,20 @@ from pathlib import Path
 import pytest
 
 from racelab.runtime import procs
-from tests.conftest import ROOT
+from tests.conftest import OFFSET, ROOT, SLOT
 
 pytestmark = pytest.mark.stack
 
-PORTS = {"NGINX_PORT": 18180, "LOCUST_PORT": 18189, "POSTGRES_PORT": 15435, "REDIS_PORT": 16382, "APP_BASE_PORT": 18301}
+PORTS = {
+    name: base + OFFSET
+    for name, base in {"NGINX_PORT": 18180, "LOCUST_PORT": 18189, "POSTGRES_PORT": 15435, "REDIS_PORT": 16382,
+                       "APP_BASE_PORT": 18301}.items()
+}
 
 
 @pytest.fixture
 def env(tmp_path: Path):  # type: ignore[no-untyped-def]
-    run_dir = ROOT / ".run" / "lifecycle"
+    run_dir = ROOT / ".run" / (f"lifecycle-{SLOT}" if SLOT else "lifecycle")
     values = {
         **os.environ, "RUNTIME": "native", "RUN_DIR": str(run_dir),
         "REPLICAS": "1", "WORKERS": "1", "THREADS": "1", **{k: str(v) for k, v in PORTS.items()},
