@@ -6,7 +6,7 @@ import argparse
 import os
 import sys
 
-from racelab import strategies
+from racelab import scenarios
 from racelab.topology import TOPOLOGIES
 
 
@@ -39,48 +39,77 @@ def cmd_logs(args: argparse.Namespace) -> int:
 
 
 def cmd_strategies(args: argparse.Namespace) -> int:
-    header = f"{'strategy':<20} {'store':<9} " + " ".join(f"{t:<9}" for t in TOPOLOGIES) + " summary"
-    print(header)
-    for name in strategies.names():
-        d = strategies.describe(name)
-        cells = " ".join(f"{d['expected'][t]:<9}" for t in TOPOLOGIES)  # type: ignore[index]
-        print(f"{name:<20} {d['store']:<9} {cells} {d['summary']}")
+    for scenario in scenarios.scenarios().values():
+        print(f"{scenario.name}: {scenario.question}")
+        print(f"  {'strategy':<22} {'store':<9} {'protection':<10} " + " ".join(f"{t:<9}" for t in TOPOLOGIES) + " summary")
+        for strategy in scenario.strategies.values():
+            cells = " ".join(f"{strategy.expected(t.scope):<9}" for t in TOPOLOGIES.values())
+            print(f"  {strategy.name:<22} {strategy.store.name:<9} {strategy.protection:<10} {cells} {strategy.summary}")
+        print()
     return 0
 
 
 def cmd_burst(args: argparse.Namespace) -> int:
-    """Reset, fire synchronised bursts at one strategy, and print the computed verdict."""
-    from racelab.loadgen import LabError, run_check
+    """Reset, fire synchronised bursts at each chosen strategy, and print the computed verdicts.
+
+    Exit status: 0 when every verdict is the expected one, 1 when one differs (a safe strategy
+    leaked, or an unsafe one hid its race), 2 when one could not be reached (unknown) or the lab
+    did not answer.
+    """
+    from racelab.engine.burst import run
+    from racelab.engine.client import LabClient, LabError
     from racelab.runtime import envfile
     from racelab.runtime.paths import project_root
     from racelab.settings import StackSettings
-    from racelab.topology import custom_topology
 
     env = envfile.load(project_root())
-    stack = StackSettings.from_env(env)
-    url = args.url or f"http://127.0.0.1:{stack.nginx_port}"
-    scope = custom_topology(stack.replicas, stack.workers, stack.threads).scope
-    names = strategies.names() if args.strategy == "all" else [strategies.get(args.strategy).name]
-    worst = 0
-    for name in names:
+    url = args.url or f"http://127.0.0.1:{StackSettings.from_env(env).nginx_port}"
+    client = LabClient(url, env.get("LAB_TOKEN", ""))
+    chosen = scenarios.resolve(args.strategy)
+    try:
+        declared = client.declared_scope()
+    except (LabError, OSError) as exc:
+        print(f"racelab burst: the lab does not answer at {url}: {exc}\n(is it up? make up)", file=sys.stderr)
+        return 2
+    width = max(len(s.key) for s in chosen)
+    matched = unknown = 0
+    for strategy in chosen:
         try:
-            result, spread = run_check(url, env.get("LAB_TOKEN", ""), name, args.callers, args.rounds, args.race_window_ms)
+            experiment = run(client, strategy, args.callers, args.rounds, args.race_window_ms, declared=declared)
         except (LabError, OSError) as exc:
-            print(f"{name}: could not run against {url}: {exc}\n(is the lab up? make up)", file=sys.stderr)
+            print(f"{strategy.key}: could not run against {url}: {exc}\n(is the lab up? make up)", file=sys.stderr)
             return 2
-        expected = strategies.get(name).expected(scope)
+        j = experiment.judgement
+        c = j.check
+        anomalies = " ".join(f"{name}={n}" for name, n in c.anomalies.items())
         print(
-            f"{name:<20} {result.verdict:<7} (expected {expected:<5}) acknowledged={result.acknowledged} "
-            f"duplicates={result.duplicates} lost={result.lost} failed={result.failed} "
-            f"indeterminate={result.indeterminate} final={result.final} spread={spread:.1f}ms"
+            f"{strategy.key:<{width}}  {j.verdict:<7} (expected {j.expected:<5}) acknowledged={c.acknowledged} "
+            f"refused={c.failed} indeterminate={c.indeterminate} {anomalies} spread={experiment.spread_ms:.1f}ms",
+            flush=True,
         )
-        if args.verbose or result.verdict != "holds":
-            print(f"    {result.reason}")
-            for c in result.collisions[:3]:
-                who = ", ".join(f"{s.get('replica')}/pid {s.get('pid')}/{s.get('thread')}" for s in c["served_by"])
-                print(f"    value {c['value']} handed to: {who}")
-        worst = max(worst, 1 if result.verdict == "unknown" else 0)
-    return worst
+        if args.verbose or j.verdict != "holds" or not j.matches:
+            print(f"    {j.reason}")
+            for example in c.evidence[:3]:
+                print(f"    {describe_evidence(example)}")
+        matched += j.matches
+        unknown += j.verdict == "unknown"
+    where = f"{declared.label} scope" if declared else "scope not declared by the lab"
+    print(f"{matched}/{len(chosen)} as expected ({where}, {args.callers} callers x {args.rounds} bursts)")
+    if matched == len(chosen):
+        return 0
+    return 1 if len(chosen) - matched > unknown else 2
+
+
+def describe_evidence(example: dict[str, object]) -> str:
+    """One example a checker kept: who got what (replica/pid/thread where it says)."""
+    parts = []
+    for key, value in example.items():
+        if key == "served_by" and isinstance(value, list):
+            who = ", ".join(f"{s.get('replica')}/pid {s.get('pid')}/{s.get('thread')}" for s in value[:4])
+            parts.append(f"handed to: {who}" + (f" (+{len(value) - 4} more)" if len(value) > 4 else ""))
+        else:
+            parts.append(f"{key} {value}")
+    return " ".join(parts)
 
 
 def cmd_report(args: argparse.Namespace) -> int:
@@ -129,9 +158,12 @@ def main(argv: list[str] | None = None) -> int:
     logs.set_defaults(func=cmd_logs)
     sub.add_parser("strategies", help="the strategies and their expected verdicts").set_defaults(func=cmd_strategies)
     burst = sub.add_parser("burst", help="fire synchronised callers at a strategy and check the result")
-    burst.add_argument("strategy", help="a strategy name, or 'all'")
+    burst.add_argument(
+        "strategy", nargs="?", default="all",
+        help="all, <scenario>, <scenario>/<strategy>, or a counter strategy's bare name",
+    )
     burst.add_argument("-n", "--callers", type=int, default=50)
-    burst.add_argument("-r", "--rounds", type=int, default=1)
+    burst.add_argument("-r", "--rounds", type=int, default=3)
     burst.add_argument("-w", "--race-window-ms", type=int, default=None)
     burst.add_argument("--url", help="the lab's base URL (default: nginx on 127.0.0.1)")
     burst.add_argument("-v", "--verbose", action="store_true")
@@ -155,9 +187,9 @@ def main(argv: list[str] | None = None) -> int:
         from racelab.runtime.procs import StartError
         from racelab.runtime.select import RuntimeChoiceError
         from racelab.settings import SettingsError
-        from racelab.strategies import UnknownStrategy
+        from racelab.core.scenario import UnknownName
 
-        if isinstance(exc, (MissingDependency, StartError, RuntimeChoiceError, SettingsError, UnknownStrategy)):
+        if isinstance(exc, (MissingDependency, StartError, RuntimeChoiceError, SettingsError, UnknownName)):
             print(f"racelab: {exc}", file=sys.stderr)
             return 2
         raise

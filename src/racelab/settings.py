@@ -7,6 +7,7 @@ same names.
 from __future__ import annotations
 
 import os
+import re
 import socket
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -23,10 +24,10 @@ def _int(env: Mapping[str, str], name: str, default: int, low: int = 0, high: in
     raw = env.get(name, "")
     if raw.strip() == "":
         return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise SettingsError(f"{name}={raw!r} is not a whole number") from None
+    # ASCII digits only: int() would also take "5_0" (as 50), "+5" or other scripts' digits.
+    if not re.fullmatch(r"-?[0-9]+", raw.strip()):
+        raise SettingsError(f"{name}={raw!r} is not a whole number")
+    value = int(raw)
     if not low <= value <= high:
         raise SettingsError(f"{name}={value} is out of range [{low}, {high}]")
     return value
@@ -43,6 +44,11 @@ class AppSettings:
     replica_dir: Path = field(default_factory=lambda: Path("/tmp/racelab-replica"))
     race_window_ms: int = 0
     threads: int = 4
+    # The shape of the whole lab, as the runtime started it: the app reports it (GET /api/lab)
+    # so that every client derives the expected verdicts from the same place. 0: not told.
+    replicas: int = 0
+    workers: int = 0
+    locust_url: str = ""
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> AppSettings:
@@ -57,6 +63,9 @@ class AppSettings:
             replica_dir=Path(env.get("REPLICA_DIR") or "/tmp/racelab-replica"),
             race_window_ms=_int(env, "RACE_WINDOW_MS", 0, 0, MAX_RACE_WINDOW_MS),
             threads=_int(env, "THREADS", 4, 1, 256),
+            replicas=_int(env, "REPLICAS", 0, 0, 64),
+            workers=_int(env, "WORKERS", 0, 0, 64),
+            locust_url=env.get("LOCUST_URL", ""),
         )
 
 

@@ -7,15 +7,26 @@ import logging
 from collections.abc import Mapping
 from typing import Any
 
-from flask import Flask
+from flask import Flask, Response, jsonify
 
-from racelab.app import api, errors
+from racelab import scenarios
+from racelab.app import errors, lab
+from racelab.app import routes
 from racelab.app.resources import ProcessResources
 from racelab.settings import AppSettings
 
 
+class LabFlask(Flask):
+    def make_default_options_response(self) -> Response:
+        """OPTIONS answers JSON, like everything else, with the methods the path allows."""
+        allow = super().make_default_options_response().headers.get("Allow", "")
+        response = jsonify({"allow": [m.strip() for m in allow.split(",") if m.strip()]})
+        response.headers["Allow"] = allow
+        return response
+
+
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
-    app = Flask(__name__)
+    app = LabFlask(__name__)
     settings = AppSettings.from_env()  # read here, never at import
     if test_config and "SETTINGS" in test_config:
         settings = test_config["SETTINGS"]
@@ -23,14 +34,19 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         LAB_TOKEN=settings.lab_token,
         RACE_WINDOW_MS=settings.race_window_ms,
         REPLICA_ID=settings.replica_id,
+        LOCUST_URL=settings.locust_url,
     )
     if test_config:
         app.config.update({k: v for k, v in test_config.items() if k != "SETTINGS"})
-    app.json.sort_keys = False  # keep the documented field order
+    app.json.sort_keys = False  # type: ignore[attr-defined]  # keep the documented field order
+    # //api//counter//x/next is a 404, not a redirect to a page a POST cannot follow.
+    app.url_map.merge_slashes = False
     resources = ProcessResources(settings)
     app.extensions["racelab"] = resources
     atexit.register(resources.close)
     errors.init_app(app)
-    app.register_blueprint(api.bp)
+    for scenario in scenarios.scenarios().values():
+        app.register_blueprint(routes.blueprint(scenario))
+    app.register_blueprint(lab.bp)  # after the scenarios: its catch-all names unknown scenarios
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s [%(process)d] %(name)s: %(message)s")
     return app

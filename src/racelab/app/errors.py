@@ -1,64 +1,80 @@
-"""Every error leaves as JSON with a message that says what to do; never an HTML traceback."""
+"""Every error leaves as JSON ``{"error", "message"}`` with a message that says what to do next.
+
+Statuses follow what the history makes of them: a 4xx means *nothing was written* (a refusal, a
+rollback, bad input), a 5xx means *it may have been* (a store went away mid-call, a lock expired
+under the writer). Never an HTML page, never a traceback.
+"""
 
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 import psycopg
 import psycopg_pool
 import redis
 from flask import Flask, Response, jsonify
+from flask.typing import ResponseReturnValue
 from werkzeug.exceptions import HTTPException
 
-from racelab.strategies import UnknownStrategy, names
-from racelab.strategies.base import RetriesExhausted
+from racelab.core.guards import LockLost
+from racelab.core.scenario import BadInput, UnknownName
+from racelab.core.strategy import Refused
 
 log = logging.getLogger("racelab.app")
 
 
-class BadRequest(Exception):
-    """The client sent something unusable; the message names the field."""
-
-
-def error(status: int, code: str, message: str, **extra: object) -> tuple[Response, int]:
+def error(status: int, code: str, message: str, **extra: Any) -> tuple[Response, int]:
     return jsonify({"error": code, "message": message, **extra}), status
 
 
 def init_app(app: Flask) -> None:
     @app.errorhandler(HTTPException)
-    def http_error(exc: HTTPException):  # type: ignore[no-untyped-def]
-        return error(exc.code or 500, (exc.name or "error").lower().replace(" ", "_"), exc.description or "")
+    def http_error(exc: HTTPException) -> ResponseReturnValue:
+        response, status = error(
+            exc.code or 500, (exc.name or "error").lower().replace(" ", "_"), exc.description or ""
+        )
+        # Keep what the exception says in headers: 405's Allow lists the methods that would work.
+        for name, value in exc.get_headers():
+            if name.lower() != "content-type":
+                response.headers[name] = value
+        return response, status
 
-    @app.errorhandler(BadRequest)
-    def bad_request(exc: BadRequest):  # type: ignore[no-untyped-def]
+    @app.errorhandler(BadInput)
+    def bad_input(exc: BadInput) -> ResponseReturnValue:
         return error(400, "bad_request", str(exc))
 
-    @app.errorhandler(UnknownStrategy)
-    def unknown_strategy(exc: UnknownStrategy):  # type: ignore[no-untyped-def]
-        return error(404, "unknown_strategy", str(exc), valid=names())
+    @app.errorhandler(UnknownName)
+    def unknown_name(exc: UnknownName) -> ResponseReturnValue:
+        return error(404, f"unknown_{exc.kind.replace(' ', '_')}", str(exc), valid=exc.valid)
 
-    @app.errorhandler(RetriesExhausted)
-    def exhausted(exc: RetriesExhausted):  # type: ignore[no-untyped-def]
-        # 409: the request lost every conflict it entered; it was rolled back and may be retried.
-        return error(409, "retries_exhausted", str(exc), attempts=exc.attempts)
+    @app.errorhandler(Refused)
+    def refused(exc: Refused) -> ResponseReturnValue:
+        return error(exc.status, exc.code, exc.message, **exc.extra)
 
-    @app.errorhandler(redis.exceptions.LockError)
-    def lock_timeout(exc: redis.exceptions.LockError):  # type: ignore[no-untyped-def]
-        return error(409, "lock_not_acquired", f"could not take the Redis lock in time: {exc}")
+    @app.errorhandler(psycopg.errors.TransactionRollback)
+    def rolled_back(exc: psycopg.errors.TransactionRollback) -> ResponseReturnValue:
+        # 40001 / 40P01 that a strategy did not retry: Postgres rolled the transaction back.
+        return error(409, "rolled_back", f"Postgres rolled the transaction back ({exc.sqlstate}): nothing was written")
+
+    @app.errorhandler(LockLost)
+    def lock_lost(exc: LockLost) -> ResponseReturnValue:
+        # The write ran, but maybe after another holder's: indeterminate, so a 5xx, never a 4xx.
+        return error(500, "lock_lost", exc.message)
 
     @app.errorhandler(psycopg.OperationalError)
     @app.errorhandler(psycopg_pool.PoolTimeout)
-    def postgres_down(exc: Exception):  # type: ignore[no-untyped-def]
+    def postgres_down(exc: Exception) -> ResponseReturnValue:
         log.warning("postgres unavailable: %s", exc)
         return error(503, "postgres_unavailable", "Postgres did not answer; is it running? (make ps)")
 
     @app.errorhandler(redis.exceptions.ConnectionError)
     @app.errorhandler(redis.exceptions.TimeoutError)
-    def redis_down(exc: Exception):  # type: ignore[no-untyped-def]
+    def redis_down(exc: Exception) -> ResponseReturnValue:
         log.warning("redis unavailable: %s", exc)
         return error(503, "redis_unavailable", "Redis did not answer; is it running? (make ps)")
 
     @app.errorhandler(Exception)
-    def internal(exc: Exception):  # type: ignore[no-untyped-def]
+    def internal(exc: Exception) -> ResponseReturnValue:
         log.exception("unhandled error")  # the traceback goes to the log, not to the client
         return error(500, "internal_error", "the server failed; the app log has the details")

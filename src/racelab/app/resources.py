@@ -2,40 +2,41 @@
 
 Pools are never opened at import or in the gunicorn master: libpq connections and the pool's
 background threads do not survive ``fork()``. The first request in each worker opens them,
-under a lock, because under the gthread worker several threads arrive at once.
+under a lock, because under the gthread worker several threads arrive at once. The first
+connection of each process applies every scenario's ``schema.sql`` (idempotent); the first
+process of a fresh lab resets every strategy to its scenario's starting state.
+
+Flask's ``app.extensions["racelab"]`` holds the one instance; :func:`get_resources` finds it.
 """
 
 from __future__ import annotations
 
 import os
 import threading
+import time
 from pathlib import Path
 
+from flask import current_app
+from psycopg import Connection
 from psycopg_pool import ConnectionPool
 from redis import Redis
 
+from racelab import scenarios
+from racelab.core.strategy import Ctx
 from racelab.settings import AppSettings
-from racelab.strategies import names
 
-SCHEMA_SQL = """
-CREATE TABLE IF NOT EXISTS counters (
-    name    text   PRIMARY KEY,
-    value   bigint NOT NULL DEFAULT 0,
-    version bigint NOT NULL DEFAULT 0
-)
-"""
+SEEDED_KEY = "racelab:seeded"
+SEED_TIMEOUT_S = 10
+SCHEMA_LOCK = 20260001  # serialises concurrent first starts: CREATE TABLE IF NOT EXISTS is not race-free
 
 
-def _ensure_rows(conn) -> None:  # type: ignore[no-untyped-def]
-    """Every strategy's row exists before any request needs it (idempotent, race-free)."""
+def apply_schemas(conn: Connection) -> None:
+    """Every scenario's tables (the one place they are defined), in one transaction."""
     with conn.transaction():
-        # Serialise concurrent first starts: CREATE TABLE IF NOT EXISTS is not race-free.
-        conn.execute("SELECT pg_advisory_xact_lock(20260001)")
-        conn.execute(SCHEMA_SQL)
-        conn.execute(
-            "INSERT INTO counters (name) SELECT unnest(%s::text[]) ON CONFLICT (name) DO NOTHING",
-            (names(),),
-        )
+        conn.execute("SELECT pg_advisory_xact_lock(%s)", (SCHEMA_LOCK,))
+        for scenario in scenarios.scenarios().values():
+            if scenario.schema.strip():
+                conn.execute(scenario.schema.encode())
 
 
 class ProcessResources:
@@ -49,6 +50,7 @@ class ProcessResources:
         self._pid: int | None = None
         self._pool: ConnectionPool | None = None
         self._redis: Redis | None = None
+        self._seeded = False
 
     def _ensure(self) -> None:
         if self._pid == os.getpid():
@@ -56,13 +58,21 @@ class ProcessResources:
         with self._lock:
             if self._pid == os.getpid():
                 return
-            size = self.settings.threads  # one connection per request thread is enough
+            schema_done = threading.Event()
+
+            def configure(conn: Connection) -> None:
+                if not schema_done.is_set():
+                    apply_schemas(conn)
+                    schema_done.set()
+
             self._pool = ConnectionPool(
                 self.settings.database_url,
                 min_size=1,
-                max_size=size,
+                # Two per request thread: a guard may hold an advisory lock on one connection
+                # while the operation it protects runs on another.
+                max_size=2 * self.settings.threads + 1,
                 kwargs={"autocommit": True},
-                configure=_ensure_rows_once(),
+                configure=configure,
                 open=False,
                 timeout=10.0,
                 # A connection broken by a Postgres restart is replaced instead of failing forever.
@@ -85,18 +95,33 @@ class ProcessResources:
         assert self._redis is not None
         return self._redis
 
+    def seed_once(self) -> None:
+        """A fresh lab starts from every scenario's starting state, as after a reset.
+
+        Whichever process first claims the flag does it while the others wait for it (a few
+        seconds at most); the flag lives in Redis, so a lab whose Redis restarted starts over too.
+        """
+        if self._seeded:
+            return
+        client = self.redis()
+        if client.set(SEEDED_KEY, "seeding", nx=True, ex=SEED_TIMEOUT_S):
+            ctx = Ctx(self)
+            for scenario in scenarios.scenarios().values():
+                params = scenario.parse_params(None)
+                for strategy in scenario.strategies.values():
+                    strategy.reset(ctx, params)
+            client.set(SEEDED_KEY, "done")
+        else:
+            deadline = time.monotonic() + SEED_TIMEOUT_S
+            while client.get(SEEDED_KEY) == b"seeding" and time.monotonic() < deadline:
+                time.sleep(0.05)
+        self._seeded = True
+
     def close(self) -> None:
         if self._pool is not None and self._pid == os.getpid():
             self._pool.close()
 
 
-def _ensure_rows_once():  # type: ignore[no-untyped-def]
-    """A pool ``configure`` callback that creates the schema with the first connection only."""
-    done = threading.Event()
-
-    def configure(conn) -> None:  # type: ignore[no-untyped-def]
-        if not done.is_set():
-            _ensure_rows(conn)
-            done.set()
-
-    return configure
+def get_resources() -> ProcessResources:
+    resources: ProcessResources = current_app.extensions["racelab"]
+    return resources

@@ -1,0 +1,188 @@
+"""The lab's own endpoints: the index, its shape, the strategies, health, and the reset.
+
+Paths and fields are a contract: the engine, Locust and the report rely on them.
+"""
+
+from __future__ import annotations
+
+import hmac
+import json
+import os
+import re
+import threading
+from typing import Any
+
+from flask import Blueprint, current_app, jsonify, render_template, request
+from flask.typing import ResponseReturnValue
+
+from werkzeug.exceptions import MethodNotAllowed, NotFound
+
+from racelab import scenarios
+from racelab.app.errors import error
+from racelab.app.resources import get_resources
+from racelab.core.scenario import BadInput, UnknownName
+from racelab.core.strategy import EPOCH_KEY, Ctx
+from racelab.settings import MAX_RACE_WINDOW_MS
+from racelab.topology import custom_topology
+
+bp = Blueprint("lab", __name__)
+
+ENDPOINTS = [
+    ("GET", "/", "this index (HTML for a browser)"),
+    ("GET", "/api/lab", "the lab's shape: replicas x workers x threads, and so which verdicts to expect"),
+    ("GET", "/api/strategies", "every scenario and strategy, with explanations and expected verdicts"),
+    ("POST", "/api/<scenario>/<strategy>/<operation>", "one operation (JSON body); ?race_window_ms=0-2000"),
+    ("GET", "/api/<scenario>/<strategy>", "that strategy's state, as its store holds it"),
+    ("GET", "/healthz", "200 when Postgres and Redis answer, else 503"),
+    ("POST", "/api/lab/reset", "back to every scenario's start (X-Lab-Token header; optional JSON "
+     '{"scenario": name, "params": {...}})'),
+]
+WINDOW = re.compile(r"[0-9]{1,4}")
+
+
+def served_by() -> dict[str, Any]:
+    return {"replica": get_resources().replica_id, "pid": os.getpid(), "thread": threading.current_thread().name}
+
+
+def race_window_s() -> float:
+    """The read-write gap for this request: ``?race_window_ms=`` overrides RACE_WINDOW_MS."""
+    raw = request.args.get("race_window_ms")
+    if raw is None:
+        return float(current_app.config["RACE_WINDOW_MS"]) / 1000
+    # ASCII digits only: int() would also take " 5 ", "+5", "5_0" (as 50) and other scripts' digits.
+    if not WINDOW.fullmatch(raw) or int(raw) > MAX_RACE_WINDOW_MS:
+        raise BadInput(f"race_window_ms must be a whole number of milliseconds from 0 to {MAX_RACE_WINDOW_MS}, "
+                       f"got {raw[:20]!r}")
+    return int(raw) / 1000
+
+
+def lab_shape() -> dict[str, Any]:
+    """What the runtime told this replica about the whole lab (0 = not told)."""
+    settings = get_resources().settings
+    shape: dict[str, Any] = {"replicas": settings.replicas, "workers": settings.workers, "threads": settings.threads}
+    if settings.replicas and settings.workers:
+        topology = custom_topology(settings.replicas, settings.workers, settings.threads)
+        shape.update(name=topology.name, scope=topology.scope.label)
+    else:
+        shape.update(name="unknown", scope=None)
+    return shape
+
+
+def index_body() -> dict[str, Any]:
+    return {
+        "lab": "racelab",
+        "about": "race conditions in a Flask app, live: pick a scenario and a strategy and watch it hold or fail",
+        "topology": lab_shape(),
+        "race_window_ms": current_app.config["RACE_WINDOW_MS"],
+        "locust_ui": current_app.config.get("LOCUST_URL") or None,
+        "endpoints": [{"method": m, "path": p, "what": w} for m, p, w in ENDPOINTS],
+        "scenarios": {
+            name: {
+                "question": sc.question,
+                "operations": [f"POST /api/{name}/<strategy>/{op}" for op in sc.operations],
+                "state": f"GET /api/{name}/<strategy>",
+                "strategies": list(sc.strategies),
+            }
+            for name, sc in scenarios.scenarios().items()
+        },
+    }
+
+
+@bp.get("/")
+def index() -> ResponseReturnValue:
+    body = index_body()
+    best = request.accept_mimetypes.best_match(["application/json", "text/html"])
+    if best == "text/html" and request.accept_mimetypes[best] > request.accept_mimetypes["application/json"]:
+        return render_template("index.html", lab=body, scenarios=scenarios.scenarios())
+    return jsonify(body)
+
+
+@bp.get("/api/lab")
+def lab() -> ResponseReturnValue:
+    return jsonify({"topology": lab_shape(), "race_window_ms": current_app.config["RACE_WINDOW_MS"],
+                    "served_by": served_by()})
+
+
+@bp.get("/api/strategies")
+def strategy_list() -> ResponseReturnValue:
+    return jsonify({"scenarios": [sc.describe() for sc in scenarios.scenarios().values()]})
+
+
+@bp.get("/healthz")
+def healthz() -> ResponseReturnValue:
+    resources = get_resources()
+    checks: dict[str, str] = {}
+    try:
+        with resources.db().connection(timeout=3) as conn:
+            conn.execute("SELECT 1")
+        checks["postgres"] = "ok"
+    except Exception as exc:  # noqa: BLE001 - any failure means "not healthy"
+        checks["postgres"] = f"unavailable: {type(exc).__name__}"
+    try:
+        resources.redis().ping()
+        checks["redis"] = "ok"
+    except Exception as exc:  # noqa: BLE001
+        checks["redis"] = f"unavailable: {type(exc).__name__}"
+    healthy = all(v == "ok" for v in checks.values())
+    body = {"status": "ok" if healthy else "unavailable", **checks, "served_by": served_by()}
+    return jsonify(body), 200 if healthy else 503
+
+
+@bp.post("/api/lab/reset")
+def lab_reset() -> ResponseReturnValue:
+    expected = current_app.config["LAB_TOKEN"]
+    given = request.headers.get("X-Lab-Token")
+    if not expected:
+        return error(403, "lab_control_disabled", "LAB_TOKEN is not set on the server; lab control is off")
+    if not given:
+        return error(401, "missing_token", "send the lab token in the X-Lab-Token header (see .env)")
+    if not hmac.compare_digest(given.encode(), expected.encode()):
+        return error(403, "wrong_token", "the X-Lab-Token header does not match LAB_TOKEN")
+    body = json_body()
+    chosen = body.get("scenario")
+    if chosen is not None and not isinstance(chosen, str):
+        raise BadInput("scenario must be a scenario's name")
+    if chosen is None and body.get("params"):
+        raise BadInput("params need a scenario: {\"scenario\": name, \"params\": {...}}")
+    targets = [scenarios.scenario(chosen)] if chosen else list(scenarios.scenarios().values())
+    raw_params = body.get("params")
+    if raw_params is not None and not isinstance(raw_params, dict):
+        raise BadInput("params must be a JSON object")
+    resources = get_resources()
+    resources.seed_once()
+    ctx = Ctx(resources)
+    done: dict[str, Any] = {}
+    for scenario in targets:
+        params = scenario.parse_params(raw_params)
+        for strategy in scenario.strategies.values():
+            strategy.reset(ctx, params)
+        done[scenario.name] = {"params": params, "strategies": list(scenario.strategies)}
+    # In-process and per-replica state live where this request cannot reach: every process
+    # compares this shared epoch with the one it last saw and starts again from zero.
+    epoch = int(resources.redis().incr(EPOCH_KEY))
+    return jsonify({"reset": done, "epoch": epoch})
+
+
+def json_body() -> dict[str, Any]:
+    """The request's JSON object body; an empty body is ``{}``; anything else is a 400."""
+    raw = request.get_data(cache=True)
+    if not raw.strip():
+        return {}
+    try:
+        body = json.loads(raw)
+    except (ValueError, UnicodeDecodeError):
+        raise BadInput("the body must be a JSON object, e.g. {\"amount\": 5}; it is not valid JSON") from None
+    if not isinstance(body, dict):
+        raise BadInput(f"the body must be a JSON object, got {type(body).__name__}")
+    return body
+
+
+@bp.route("/api/<scenario>/<strategy>/<operation>", methods=["POST"])
+@bp.route("/api/<scenario>/<strategy>", methods=["GET"])
+def unknown_scenario(scenario: str, strategy: str, operation: str | None = None) -> ResponseReturnValue:
+    """Reached only when no scenario's own blueprint matched: name the valid scenarios."""
+    if scenario == "lab":  # the lab's own paths: /api/lab/reset is POST only, nothing else exists
+        if strategy == "reset" and operation is None:
+            raise MethodNotAllowed(valid_methods=["POST"])
+        raise NotFound()
+    raise UnknownName("scenario", scenario, list(scenarios.scenarios()))

@@ -1,0 +1,140 @@
+"""One history format for every experiment: what each client call asked, and what it was told.
+
+Both engines (the thread bursts behind ``racelab burst`` and the tests, and the Locust bench
+behind the web UI and ``make report``) record :class:`Op` values; the checkers read them, and
+``history.jsonl`` stores them one per line so a checker fix can re-check an old run.
+
+A call ends in one of three ways, as in Jepsen's histories:
+
+- ``ok``: acknowledged (a 2xx carrying a value): the effect happened;
+- ``fail``: refused (a 4xx): nothing was applied, the server says so;
+- ``info``: indeterminate (a 5xx, a timeout, a cut connection): it may or may not have been
+  applied, and a checker must allow both.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+Status = Literal["ok", "fail", "info"]
+
+
+@dataclass(frozen=True)
+class Call:
+    """What a client is about to send: an operation of the scenario, its arguments and headers."""
+
+    op: str
+    args: dict[str, Any] = field(default_factory=dict)
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Op:
+    """One client call and its answer."""
+
+    op: str
+    args: dict[str, Any]
+    status: Status
+    value: Any = None  # what the app acknowledged: a counter value, an order id, an account id...
+    served_by: dict[str, Any] | None = None  # replica, pid, thread of the worker that answered
+    error: str | None = None  # "409 sold_out", "503 postgres_unavailable", "timeout"...
+    sent: float | None = None  # wall-clock seconds when the request was sent
+    answered: float | None = None  # ... and when its answer (or failure) arrived
+    burst: int | None = None  # the synchronised burst it belonged to
+    retries: int = 0  # what the call cost on the server (X-Racelab-* headers)
+    wait_ms: float = 0.0
+    deadlocks: int = 0
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, raw: Mapping[str, Any]) -> Op:
+        known = {f for f in cls.__dataclass_fields__}
+        return cls(**{k: v for k, v in raw.items() if k in known})
+
+
+def header_number(headers: Mapping[str, str], name: str) -> float:
+    raw = headers.get(name)
+    try:
+        return float(raw) if raw else 0.0
+    except ValueError:
+        return 0.0
+
+
+def classify(
+    call: Call,
+    status: int,
+    body: Any,
+    headers: Mapping[str, str] | None = None,
+    sent: float | None = None,
+    answered: float | None = None,
+    burst: int | None = None,
+) -> Op:
+    """The history record of one HTTP answer (``status`` 0: no answer at all)."""
+    headers = headers or {}
+    body = body if isinstance(body, dict) else {}
+    common: dict[str, Any] = {"op": call.op, "args": call.args, "sent": sent, "answered": answered, "burst": burst}
+    if 200 <= status < 300 and "value" in body:
+        return Op(
+            status="ok", value=body["value"], served_by=body.get("served_by"),
+            retries=int(header_number(headers, "X-Racelab-Retries")),
+            wait_ms=header_number(headers, "X-Racelab-Wait-Ms"),
+            deadlocks=int(header_number(headers, "X-Racelab-Deadlocks")),
+            **common,
+        )
+    error = f"{status} {body.get('error', '')}".strip() if status else "no answer"
+    # 4xx: the server refused or rolled back, so nothing was applied. 5xx or no answer: it may have been.
+    return Op(status="fail" if 400 <= status < 500 else "info", error=error, **common)
+
+
+def unanswered(call: Call, sent: float | None, burst: int | None, why: str) -> Op:
+    """A call that never got an answer: indeterminate."""
+    return Op(call.op, call.args, "info", error=why, sent=sent, burst=burst)
+
+
+def counts(history: Iterable[Op]) -> dict[str, int]:
+    """attempted / acknowledged / failed / indeterminate."""
+    c = {"attempted": 0, "acknowledged": 0, "failed": 0, "indeterminate": 0}
+    key = {"ok": "acknowledged", "fail": "failed", "info": "indeterminate"}
+    for op in history:
+        c["attempted"] += 1
+        c[key[op.status]] += 1
+    return c
+
+
+def max_in_flight(history: Iterable[Op]) -> int:
+    """The most calls that were in flight at one instant: how much concurrency the run had.
+
+    A call without an answer time counts as in flight until the end.
+    """
+    events: list[tuple[float, int]] = []
+    for op in history:
+        if op.sent is None:
+            continue
+        events.append((op.sent, 1))
+        if op.answered is not None:
+            events.append((op.answered, -1))
+    events.sort(key=lambda e: (e[0], e[1]))  # an answer at the same instant as a send comes first
+    best = current = 0
+    for _, delta in events:
+        current += delta
+        best = max(best, current)
+    return best
+
+
+def write_jsonl(path: Path, history: Iterable[Op]) -> None:
+    with open(path, "w", encoding="utf-8") as out:
+        for op in history:
+            out.write(json.dumps(op.to_json(), separators=(",", ":")) + "\n")
+
+
+def read_jsonl(path: Path) -> Iterator[Op]:
+    with open(path, encoding="utf-8") as handle:
+        for line in handle:
+            if line.strip():
+                yield Op.from_json(json.loads(line))

@@ -1,0 +1,192 @@
+"""What every strategy shares: where its data lives, how far its protection reaches, and how one
+request reaches it.
+
+A strategy is one module exposing ``STRATEGY``. Its module docstring is the explanation the API,
+the Locust UI and the report show, written once next to the code it explains. Its expected
+verdict under a topology is derived, never typed: from its *store* (how widely the data itself is
+shared) and its *protection*:
+
+- ``none``: the scenario's plain read-then-write: safe only without concurrency;
+- ``guard``: the same code inside a :mod:`~racelab.core.guards` guard: safe as far as both the
+  guard and the store reach (a process-wide lock around a database row protects threads only);
+- ``native``: a form the store makes atomic itself (one statement, a constraint, a script):
+  safe as far as the store is shared.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, Protocol
+
+from racelab.core.verdict import Verdict
+from racelab.topology import Scope
+
+if TYPE_CHECKING:
+    from psycopg_pool import ConnectionPool
+    from redis import Redis
+
+    from racelab.core.guards import Guard
+
+EPOCH_KEY = "racelab:epoch"
+Protection = Literal["none", "guard", "native"]
+
+
+@dataclass(frozen=True)
+class Store:
+    """Where a strategy keeps its data, and so how far that data is shared."""
+
+    name: str
+    scope: Scope  # the widest concurrency that still sees one copy of the data
+    rank: int  # display order: in-process first, shared stores after
+    description: str
+
+
+MEMORY = Store("memory", Scope.THREADS, 0, "a variable in the worker process: each process has its own")
+POSTGRES = Store("postgres", Scope.REPLICAS, 1, "a Postgres table shared by every replica")
+REDIS = Store("redis", Scope.REPLICAS, 2, "a Redis key shared by every replica")
+FILE = Store("file", Scope.PROCESSES, 3, "a file in the replica's own folder: each replica has its own")
+
+
+class Resources(Protocol):
+    """What a strategy may touch; the app builds one per worker process."""
+
+    replica_id: str
+    replica_dir: Path
+
+    def db(self) -> ConnectionPool: ...
+
+    def redis(self) -> Redis: ...
+
+
+@dataclass
+class Ctx:
+    """One request's view of the world: the process's resources and the race window."""
+
+    resources: Resources
+    race_window_s: float = 0.0
+
+    def pause(self) -> None:
+        """The gap between read and write.
+
+        ``time.sleep(0)`` still releases the GIL, as any real handler does between a read and a
+        write (a log line, a query): that is what lets other threads in at a window of zero.
+        """
+        time.sleep(self.race_window_s)
+
+    def epoch(self) -> int:
+        """The lab's reset generation, shared by every process of every replica."""
+        raw = self.resources.redis().get(EPOCH_KEY)
+        return int(raw) if raw is not None else 0
+
+
+@dataclass
+class Outcome:
+    """What one operation handed out, and what it cost."""
+
+    value: Any
+    retries: int = 0
+    wait_ms: float = 0.0
+    deadlocks: int = 0
+    headers: dict[str, str] = field(default_factory=dict)  # extra response headers (e.g. a replay)
+
+
+class Refused(Exception):
+    """The operation was refused and nothing was written (an HTTP 4xx, a ``fail`` in the history)."""
+
+    status = 409
+
+    def __init__(self, code: str, message: str, **extra: Any) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.extra = extra
+
+
+class RetriesExhausted(Refused):
+    """A bounded retry loop gave up; every attempt was rolled back, so it definitely failed."""
+
+    def __init__(self, strategy: str, attempts: int) -> None:
+        super().__init__(
+            "retries_exhausted", f"{strategy}: gave up after {attempts} conflicting attempts; nothing was written",
+            attempts=attempts,
+        )
+
+
+class Strategy:
+    """One way of performing a scenario's operations.
+
+    Subclasses implement one method per operation of their scenario (``next``, ``buy``...),
+    plus :meth:`read` and :meth:`reset`. ``scenario`` and ``explanation`` are filled in by the
+    registry from the package and the module docstring.
+    """
+
+    store: ClassVar[Store]
+    native: ClassVar[bool] = False  # the store makes the operation atomic by itself
+
+    def __init__(self, name: str, summary: str, guard: Guard | None = None, baseline: str | None = None) -> None:
+        self.name = name
+        self.summary = summary
+        self.guard = guard
+        self.baseline_name = baseline  # the unprotected strategy it is priced against (derived if None)
+        self.scenario = ""
+        self.explanation = ""
+        self.lock_keys: Callable[[str, Mapping[str, Any]], list[str]] = lambda op, args: ["all"]
+
+    @property
+    def key(self) -> str:
+        return f"{self.scenario}/{self.name}"
+
+    @property
+    def protection(self) -> Protection:
+        if self.native:
+            return "native"
+        return "guard" if self.guard is not None else "none"
+
+    @property
+    def safe_up_to(self) -> Scope:
+        """The widest concurrency it stays correct under, derived from its store and protection."""
+        if self.protection == "native":
+            return self.store.scope
+        if self.guard is not None:
+            return min(self.guard.scope, self.store.scope)
+        return Scope.NONE
+
+    def expected(self, scope: Scope) -> Verdict:
+        return "holds" if self.safe_up_to >= scope else "fails"
+
+    def perform(self, ctx: Ctx, op: str, args: Mapping[str, Any]) -> Outcome:
+        """Run one operation, inside the guard when there is one."""
+        method: Callable[..., Outcome] = getattr(self, op.replace("-", "_"))
+        if self.guard is None:
+            return method(ctx, **args)
+        keys = [f"{self.key}:{k}" for k in self.lock_keys(op, args)]
+        with self.guard.hold(ctx, keys) as held:
+            outcome = method(ctx, **args)
+        outcome.wait_ms += held.wait_ms
+        return outcome
+
+    def read(self, ctx: Ctx) -> dict[str, Any]:
+        """The scenario's state as this strategy's store holds it (what the checker compares)."""
+        raise NotImplementedError
+
+    def reset(self, ctx: Ctx, params: Mapping[str, Any]) -> None:
+        """Back to the scenario's starting state. In-process state resets itself on a new epoch."""
+        raise NotImplementedError
+
+    def describe(self) -> dict[str, Any]:
+        from racelab.topology import TOPOLOGIES
+
+        return {
+            "name": self.name,
+            "scenario": self.scenario,
+            "store": self.store.name,
+            "protection": self.protection,
+            "guard": self.guard.name if self.guard else None,
+            "summary": self.summary,
+            "safe_up_to": self.safe_up_to.label,
+            "explanation": self.explanation,
+            "expected": {t.name: self.expected(t.scope) for t in TOPOLOGIES.values()},
+        }
