@@ -14,11 +14,12 @@ A call ends in one of three ways, as in Jepsen's histories:
 
 from __future__ import annotations
 
+import gzip
 import json
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import IO, Any, Literal
 
 Status = Literal["ok", "fail", "info"]
 
@@ -127,14 +128,25 @@ def max_in_flight(history: Iterable[Op]) -> int:
     return best
 
 
+def _open(path: Path, mode: str) -> IO[str]:
+    """``.gz`` files are gzip-compressed: a report keeps every cell's history, so size matters."""
+    if path.suffix == ".gz":
+        return gzip.open(path, mode + "t", encoding="utf-8")
+    return open(path, mode, encoding="utf-8")
+
+
 def write_jsonl(path: Path, history: Iterable[Op]) -> None:
-    with open(path, "w", encoding="utf-8") as out:
+    with _open(path, "w") as out:
         for op in history:
-            out.write(json.dumps(op.to_json(), separators=(",", ":")) + "\n")
+            # Empty fields left out: they are the dataclass's defaults when read back.
+            raw = {k: v for k, v in op.to_json().items() if v not in (None, 0, 0.0, {}) or k in ("op", "status")}
+            out.write(json.dumps(raw, separators=(",", ":")) + "\n")
 
 
 def read_jsonl(path: Path) -> Iterator[Op]:
-    with open(path, encoding="utf-8") as handle:
+    with _open(path, "r") as handle:
         for line in handle:
             if line.strip():
-                yield Op.from_json(json.loads(line))
+                raw = json.loads(line)
+                raw.setdefault("args", {})
+                yield Op.from_json(raw)
