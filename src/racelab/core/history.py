@@ -17,7 +17,7 @@ from __future__ import annotations
 import gzip
 import json
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import MISSING, asdict, dataclass, field, fields
 from pathlib import Path
 from typing import IO, Any, Literal
 
@@ -128,6 +128,11 @@ def max_in_flight(history: Iterable[Op]) -> int:
     return best
 
 
+_MISSING = object()
+_DEFAULTS = {f.name: f.default for f in fields(Op) if f.default is not MISSING}
+_REQUIRED = {"op", "args", "status"}
+
+
 def _open(path: Path, mode: str) -> IO[str]:
     """``.gz`` files are gzip-compressed: a report keeps every cell's history, so size matters."""
     if path.suffix == ".gz":
@@ -138,8 +143,8 @@ def _open(path: Path, mode: str) -> IO[str]:
 def write_jsonl(path: Path, history: Iterable[Op]) -> None:
     with _open(path, "w") as out:
         for op in history:
-            # Empty fields left out: they are the dataclass's defaults when read back.
-            raw = {k: v for k, v in op.to_json().items() if v not in (None, 0, 0.0, {}) or k in ("op", "status")}
+            # Fields at their default are left out: they come back as the default when read.
+            raw = {k: v for k, v in op.to_json().items() if k in _REQUIRED or v != _DEFAULTS.get(k, _MISSING)}
             out.write(json.dumps(raw, separators=(",", ":")) + "\n")
 
 
@@ -147,6 +152,4 @@ def read_jsonl(path: Path) -> Iterator[Op]:
     with _open(path, "r") as handle:
         for line in handle:
             if line.strip():
-                raw = json.loads(line)
-                raw.setdefault("args", {})
-                yield Op.from_json(raw)
+                yield Op.from_json(json.loads(line))
