@@ -21,7 +21,9 @@ from pathlib import Path
 
 import pytest
 
-from racelab.loadgen import run_check
+from racelab import scenarios
+from racelab.engine.burst import run
+from racelab.engine.client import LabClient
 from racelab.runtime import procs
 from racelab.runtime.docker import DockerRuntime
 from racelab.runtime.select import RuntimeChoiceError, choose, docker_available
@@ -150,16 +152,16 @@ def get_json(url: str) -> tuple[int, dict]:
 
 
 @pytest.mark.compose
-@pytest.mark.parametrize("name, expected", [("db-thread-lock", "fails"), ("file-lock", "fails"),
-                                            ("db-atomic", "holds"), ("redis-lock", "holds")])
-def test_counter_verdicts_through_nginx(compose_stack: ComposeStack, name: str, expected: str) -> None:
-    result, spread_ms = run_check(compose_stack.url, compose_stack.token, name, callers=CALLERS, rounds=ROUNDS)
-    summary = f"{name}: {result.verdict} ({result.reason}); acknowledged={result.acknowledged} spread={spread_ms:.1f}ms"
-    assert result.verdict == expected, summary
-    if expected == "fails":
-        assert result.anomalies > 0, summary
-    else:
-        assert result.anomalies == 0 and result.acknowledged == CALLERS * ROUNDS, summary
+@pytest.mark.parametrize("key", [s.key for s in scenarios.all_strategies()])
+def test_every_strategy_shows_its_expected_verdict_through_nginx(compose_stack: ComposeStack, key: str) -> None:
+    """Every scenario runs on the compose path too, judged like on the native one: the expected
+    verdict comes from the registry for the scope the lab declares, never from this file."""
+    experiment = run(LabClient(compose_stack.url, compose_stack.token), scenarios.get(key), CALLERS, ROUNDS)
+    j = experiment.judgement
+    summary = f"{key}: {j.verdict} (expected {j.expected} under {j.scope}; {j.reason}); anomalies={j.check.anomalies}"
+    assert j.scope == "replicas", summary
+    assert j.matches, summary
+    assert (j.check.total > 0) == (j.expected == "fails"), summary
 
 
 @pytest.mark.compose
@@ -195,5 +197,6 @@ def test_app_survives_a_restart_of_postgres_and_redis(compose_stack: ComposeStac
         else:
             time.sleep(0.5)
     assert len(seen) == 3, f"replicas healthy after the restart: {seen}"
-    result, _ = run_check(compose_stack.url, compose_stack.token, "db-atomic", callers=CALLERS)
-    assert result.verdict == "holds" and result.acknowledged == CALLERS, result.reason
+    experiment = run(LabClient(compose_stack.url, compose_stack.token), scenarios.get("counter/db-atomic"), CALLERS, 1)
+    j = experiment.judgement
+    assert j.verdict == "holds" and j.check.acknowledged == CALLERS, j.reason
