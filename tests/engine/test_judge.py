@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from racelab import scenarios
 from racelab.core.history import Op
-from racelab.engine.judge import Judgement, judge, observed_scope, served_counts
+from racelab.engine.judge import Judgement, exit_status, judge, observed_scope, served_counts
 from racelab.topology import Scope
 
 THREAD_LOCK = scenarios.get("counter/db-thread-lock")  # safe up to threads
@@ -66,3 +66,13 @@ def test_who_answered() -> None:
 def test_a_judgement_survives_json() -> None:
     j = judge(ATOMIC, overlapping(("app-1", 1), ("app-2", 1)), {"value": 0}, {"value": 2}, Scope.REPLICAS)
     assert Judgement.from_json(j.to_json()) == j
+
+
+def test_exit_status_mismatch_beats_unknown() -> None:
+    holds = judge(ATOMIC, overlapping(("app-1", 1), ("app-2", 2)), {"value": 0}, {"value": 2}, Scope.REPLICAS)
+    hid = judge(THREAD_LOCK, overlapping(("app-1", 1), ("app-2", 2)), {"value": 0}, {"value": 2}, Scope.REPLICAS)
+    unknown = judge(ATOMIC, [ok(1, "app-1", 1)], {"value": 0}, {"value": 1}, Scope.REPLICAS)
+    assert (holds.matches, hid.matches, unknown.verdict) == (True, False, "unknown")
+    assert exit_status([holds]) == 0
+    assert exit_status([holds, unknown]) == 2
+    assert exit_status([holds, unknown, hid]) == 1

@@ -114,3 +114,11 @@ def judge(
         strategy.key, verdict, expected, scope.label, declared.label if declared else None, observed.label,
         concurrency, check, notes,
     )
+
+
+def exit_status(judgements: list[Judgement]) -> int:
+    """0: every verdict as expected; 1: one differs (a safe strategy leaked, or an unsafe one hid
+    its race); 2: none differs but one could not be reached (unknown)."""
+    if any(j.verdict != "unknown" and not j.matches for j in judgements):
+        return 1
+    return 2 if any(j.verdict == "unknown" for j in judgements) else 0
