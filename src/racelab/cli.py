@@ -58,6 +58,7 @@ def cmd_burst(args: argparse.Namespace) -> int:
     """
     from racelab.engine.burst import run
     from racelab.engine.client import LabClient, LabError
+    from racelab.engine.judge import exit_status
     from racelab.runtime import envfile
     from racelab.runtime.paths import project_root
     from racelab.settings import StackSettings
@@ -72,7 +73,7 @@ def cmd_burst(args: argparse.Namespace) -> int:
         print(f"racelab burst: the lab does not answer at {url}: {exc}\n(is it up? make up)", file=sys.stderr)
         return 2
     width = max(len(s.key) for s in chosen)
-    matched = unknown = 0
+    judgements = []
     for strategy in chosen:
         try:
             experiment = run(client, strategy, args.callers, args.rounds, args.race_window_ms, declared=declared)
@@ -91,13 +92,11 @@ def cmd_burst(args: argparse.Namespace) -> int:
             print(f"    {j.reason}")
             for example in c.evidence[:3]:
                 print(f"    {describe_evidence(example)}")
-        matched += j.matches
-        unknown += j.verdict == "unknown"
+        judgements.append(j)
     where = f"{declared.label} scope" if declared else "scope not declared by the lab"
+    matched = sum(j.matches for j in judgements)
     print(f"{matched}/{len(chosen)} as expected ({where}, {args.callers} callers x {args.rounds} bursts)")
-    if matched == len(chosen):
-        return 0
-    return 1 if len(chosen) - matched > unknown else 2
+    return exit_status(judgements)
 
 
 def describe_evidence(example: dict[str, object]) -> str:

@@ -133,15 +133,15 @@ _DEFAULTS = {f.name: f.default for f in fields(Op) if f.default is not MISSING}
 _REQUIRED = {"op", "args", "status"}
 
 
-def _open(path: Path, mode: str) -> IO[str]:
+def _open(path: Path, write: bool) -> IO[str]:
     """``.gz`` files are gzip-compressed: a report keeps every cell's history, so size matters."""
     if path.suffix == ".gz":
-        return gzip.open(path, mode + "t", encoding="utf-8")
-    return open(path, mode, encoding="utf-8")
+        return gzip.open(path, "wt" if write else "rt", encoding="utf-8")
+    return open(path, "w" if write else "r", encoding="utf-8")
 
 
 def write_jsonl(path: Path, history: Iterable[Op]) -> None:
-    with _open(path, "w") as out:
+    with _open(path, write=True) as out:
         for op in history:
             # Fields at their default are left out: they come back as the default when read.
             raw = {k: v for k, v in op.to_json().items() if k in _REQUIRED or v != _DEFAULTS.get(k, _MISSING)}
@@ -149,7 +149,7 @@ def write_jsonl(path: Path, history: Iterable[Op]) -> None:
 
 
 def read_jsonl(path: Path) -> Iterator[Op]:
-    with _open(path, "r") as handle:
+    with _open(path, write=False) as handle:
         for line in handle:
             if line.strip():
                 yield Op.from_json(json.loads(line))
