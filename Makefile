@@ -6,7 +6,7 @@ PYTHON ?= python3
 VENV := .venv
 RACELAB := $(VENV)/bin/racelab
 
-.PHONY: venv help up down ps status logs test test-compose unit burst strategies report clean
+.PHONY: venv help up down ps status logs lint test test-compose unit burst strategies report clean
 
 help: ## show the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-12s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -41,7 +41,12 @@ burst: venv ## fire 50 synchronised callers at a strategy: make burst S=db-threa
 report: venv ## every strategy under every topology, measured: report/latest/index.html (QUICK=1: default topology only)
 	@$(RACELAB) report
 
-test: venv ## run the whole test suite (installs what it needs, starts its own stack)
+lint: venv ## ruff (lint + format check) and mypy (strict on src/), settings in pyproject.toml
+	$(VENV)/bin/ruff check src tests loadtests services
+	$(VENV)/bin/ruff format --check src tests loadtests services
+	$(VENV)/bin/mypy
+
+test: venv lint ## run the whole test suite after make lint (installs what it needs, starts its own stack)
 	$(VENV)/bin/pytest
 
 test-compose: venv ## the Docker Compose smoke test (skips when no container engine answers)
