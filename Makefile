@@ -55,5 +55,5 @@ test-compose: venv ## the Docker Compose smoke test (skips when no container eng
 unit: venv ## fast tests only: no services needed
 	$(VENV)/bin/pytest -m "not stack and not compose"
 
-clean: down ## stop the lab and delete its run state (.run/)
-	rm -rf .run
+clean: venv ## stop the lab, delete its run folder (.run/ or RUN_DIR) and Postgres's data wherever it went
+	@$(RACELAB) down --clean

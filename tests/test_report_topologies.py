@@ -33,35 +33,31 @@ def test_the_configured_topology_runs_last_so_the_stack_ends_as_it_began(tmp_pat
 
 
 def test_quick_runs_the_default_topology_only(monkeypatch: pytest.MonkeyPatch) -> None:
-    from racelab.report import runner
+    from racelab.runtime import envfile
 
     env: dict[str, str] = {}
-    monkeypatch.setattr(runner.envfile, "load", lambda _root: env)
+    monkeypatch.setattr(envfile, "load", lambda _root: env)
     assert make_plan(quick=True).topologies == ["replicas"]
     assert make_plan().topologies == ["single", "threads", "processes", "replicas"]
     env["TOPOLOGY"] = "threads"
     assert make_plan(quick=True).topologies == ["threads"]
 
 
-def test_native_locust_runs_a_master_and_workers_when_asked(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_native_locust_runs_a_master_and_workers_when_asked() -> None:
     from racelab.runtime import native
 
-    spawned: list[list[str]] = []
-    monkeypatch.setattr(native.procs, "spawn", lambda argv, *a, **k: spawned.append(list(argv)) or 1)
     runtime = native.NativeRuntime(out=lambda _line: None)
     runtime.stack = StackSettings.from_env({"LOCUST_WORKERS": "2", "LOCUST_PORT": "18089"})
-    runtime.start_locust()
-    argv = spawned[0]
+    argv = runtime.locust_program().command
     assert argv[argv.index("--processes") + 1] == "2"
     assert argv[argv.index("--master-bind-port") + 1] == argv[argv.index("--master-port") + 1] == "18090"
     runtime.stack = StackSettings.from_env({})
-    runtime.start_locust()
-    assert "--processes" not in spawned[1]
+    assert "--processes" not in runtime.locust_program().command
 
 
-def served_by(url: str) -> dict:
+def served_by(url: str) -> dict[str, object]:
     with urllib.request.urlopen(f"{url}/healthz", timeout=10) as response:  # noqa: S310 - loopback only
-        return json.loads(response.read())["served_by"]
+        return dict(json.loads(response.read())["served_by"])
 
 
 @pytest.mark.stack

@@ -17,24 +17,39 @@ def _runtime():  # type: ignore[no-untyped-def]
 
 
 def cmd_up(args: argparse.Namespace) -> int:
+    from racelab.runtime.select import choose
+
     if args.topology:
         # The runtimes read TOPOLOGY like every other setting; only what it changes restarts.
         os.environ["TOPOLOGY"] = args.topology
-    _runtime().up()
+    choose().up()
     return 0
 
 
 def cmd_down(args: argparse.Namespace) -> int:
-    _runtime().down()
+    from racelab.runtime.select import choose
+
+    runtime = choose()
+    runtime.down()
+    if args.clean:
+        # make clean: the run folder too, and what the native runtime keeps outside of it
+        # (Postgres's data when its user cannot reach the run folder), whichever runtime ran.
+        from racelab.runtime.native import NativeRuntime
+
+        (runtime if isinstance(runtime, NativeRuntime) else NativeRuntime()).clean()
     return 0
 
 
 def cmd_status(args: argparse.Namespace) -> int:
-    return _runtime().status()
+    from racelab.runtime.select import choose
+
+    return choose().status()
 
 
 def cmd_logs(args: argparse.Namespace) -> int:
-    _runtime().logs_cmd(args.service, args.follow, args.lines)
+    from racelab.runtime.select import choose
+
+    choose().logs_cmd(args.service, args.follow, args.lines)
     return 0
 
 
@@ -148,8 +163,12 @@ def main(argv: list[str] | None = None) -> int:
         help="run this topology (same as TOPOLOGY=<name>); only the services it changes restart",
     )
     up.set_defaults(func=cmd_up)
-    sub.add_parser("down", help="stop everything the lab started").set_defaults(func=cmd_down)
-    sub.add_parser("status", help="what runs, where").set_defaults(func=cmd_status)
+    down = sub.add_parser("down", help="stop everything the lab started")
+    down.add_argument("--clean", action="store_true", help="then delete the run folder and the data (make clean)")
+    down.set_defaults(func=cmd_down)
+    sub.add_parser("status", help="what runs, where, since when (exit 1 when a service is down)").set_defaults(
+        func=cmd_status
+    )
     logs = sub.add_parser("logs", help="show the services' logs")
     logs.add_argument("service", nargs="?", help="one service, e.g. app-1, nginx, postgres")
     logs.add_argument("-f", "--follow", action="store_true")
@@ -177,16 +196,24 @@ def main(argv: list[str] | None = None) -> int:
     report.add_argument("--render", metavar="FOLDER", help="only re-render FOLDER's pages from its results.json")
     report.set_defaults(func=cmd_report)
     args = parser.parse_args(argv)
+    status: int | None = None
     try:
-        return args.func(args)
+        status = args.func(args)
+        sys.stdout.flush()  # here, where a closed pipe can be told apart from a failure
+        return status
+    except BrokenPipeError:
+        # The reader went away (`make ps | head -3`): not an error of ours, and no traceback.
+        # Python's docs ("Note on SIGPIPE"): point stdout at devnull so the flush at exit is quiet.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return status if status is not None else 141  # 141 = 128 + SIGPIPE, as a shell reports it
     except KeyboardInterrupt:
         return 130
-    except Exception as exc:  # noqa: BLE001 - every failure a user can trigger gets a clear line
+    except Exception as exc:  # every failure a user can trigger gets a clear line; others re-raised
+        from racelab.core.scenario import UnknownName
         from racelab.runtime.osdeps import MissingDependency
         from racelab.runtime.procs import StartError
         from racelab.runtime.select import RuntimeChoiceError
         from racelab.settings import SettingsError
-        from racelab.core.scenario import UnknownName
 
         if isinstance(exc, (MissingDependency, StartError, RuntimeChoiceError, SettingsError, UnknownName)):
             print(f"racelab: {exc}", file=sys.stderr)

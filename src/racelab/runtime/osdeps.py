@@ -81,7 +81,10 @@ def _apt_install(packages: list[str]) -> None:
         POLICY_RC.write_text("#!/bin/sh\nexit 101\n")
         POLICY_RC.chmod(0o755)
     try:
-        for argv in (["apt-get", "update", "-q"], ["apt-get", "install", "-y", "-q", "--no-install-recommends", *packages]):
+        for argv in (
+            ["apt-get", "update", "-q"],
+            ["apt-get", "install", "-y", "-q", "--no-install-recommends", *packages],
+        ):
             result = subprocess.run(argv, env=env, stdout=sys.stderr, stderr=sys.stderr)
             if result.returncode != 0:
                 raise MissingDependency(f"{' '.join(argv)} failed (exit {result.returncode})")

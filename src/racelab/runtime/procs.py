@@ -1,14 +1,14 @@
-"""Starting, finding and stopping the processes a runtime started, by pid, and nothing else."""
+"""Ports, pids and process groups: finding and stopping what a runtime started, and nothing else."""
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import os
 import signal
 import socket
-import subprocess
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 
@@ -27,6 +27,29 @@ def port_in_use(port: int, host: str = "127.0.0.1") -> bool:
                 return True
             raise
     return False
+
+
+def listener(port: int) -> str:
+    """Who listens on 127.0.0.1:``port`` (or any address), as "pid N: command", when /proc tells."""
+    inodes = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            rows = Path(table).read_text().splitlines()[1:]
+        except OSError:
+            continue
+        for row in rows:
+            fields = row.split()
+            if len(fields) > 9 and fields[3] == "0A" and int(fields[1].rsplit(":", 1)[1], 16) == port:
+                inodes.add(f"socket:[{fields[9]}]")
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            if any(os.readlink(fd) in inodes for fd in (entry / "fd").iterdir()):
+                return f"pid {entry.name}: {cmdline(int(entry.name)).strip()[:80]}"
+        except OSError:
+            continue
+    return ""
 
 
 def accepts(port: int, host: str = "127.0.0.1", timeout: float = 0.5) -> bool:
@@ -58,20 +81,6 @@ def ours(pid: int | None, marker: str) -> bool:
     return bool(pid) and alive(pid) and marker in cmdline(pid)  # type: ignore[arg-type]
 
 
-def spawn(
-    argv: Sequence[str], log: Path, env: Mapping[str, str] | None = None, cwd: Path | None = None,
-    user: str | None = None,
-) -> int:
-    """Start a long-running process in its own session, output appended to ``log``."""
-    log.parent.mkdir(parents=True, exist_ok=True)
-    with open(log, "ab") as out:
-        proc = subprocess.Popen(
-            list(argv), stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
-            env=dict(env) if env is not None else None, cwd=cwd, start_new_session=True, user=user,
-        )
-    return proc.pid
-
-
 def stop(pid: int, marker: str, sig: int = signal.SIGTERM, timeout: float = 15.0) -> bool:
     """Signal our process, wait for it and its process group to go; SIGKILL what lingers."""
     if not ours(pid, marker):
@@ -93,33 +102,54 @@ def stop(pid: int, marker: str, sig: int = signal.SIGTERM, timeout: float = 15.0
         while group_alive(pgid) and time.monotonic() < deadline:
             time.sleep(0.05)
         if group_alive(pgid):
-            try:
+            with contextlib.suppress(ProcessLookupError):
                 os.killpg(pgid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
     return True
 
 
-def group_alive(pgid: int) -> bool:
+def members(pgid: int) -> list[int]:
+    """The live processes of a process group."""
+    found = []
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
             try:
                 if os.getpgid(int(entry.name)) == pgid and alive(int(entry.name)):
-                    return True
+                    found.append(int(entry.name))
             except (ProcessLookupError, PermissionError):
                 continue
-    return False
+    return found
+
+
+def group_alive(pgid: int) -> bool:
+    return bool(members(pgid))
+
+
+def kill_groups(pgids: Sequence[int], grace: float = 5.0) -> None:
+    """What is left of process groups we started, once their leader is gone: processes that were
+    forked by it (gunicorn workers, Postgres backends) get ``grace`` seconds, then SIGKILL."""
+    deadline = time.monotonic() + grace
+    while any(group_alive(g) for g in pgids) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    for pgid in pgids:
+        if group_alive(pgid):
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(pgid, signal.SIGKILL)
+
+
+def answers(check: Callable[[], bool]) -> bool:
+    """``check()``, with any exception counted as "not yet" (a refused connection, a 503...)."""
+    try:
+        return bool(check())
+    except Exception:  # noqa: BLE001 - not ready yet, whatever the reason
+        return False
 
 
 def wait_until(check: Callable[[], bool], timeout: float, pid: int | None = None, interval: float = 0.1) -> bool:
     """Poll ``check`` until it is true; give up early if ``pid`` died."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        try:
-            if check():
-                return True
-        except Exception:  # noqa: BLE001 - not ready yet, whatever the reason
-            pass
+        if answers(check):
+            return True
         if pid is not None and not alive(pid):
             return False
         time.sleep(interval)

@@ -10,8 +10,26 @@ from __future__ import annotations
 import shutil
 import subprocess
 from collections.abc import Callable
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    from racelab.runtime.native import NativeRuntime
 
 RUNTIMES = ("native", "docker")
+
+
+class Runtime(Protocol):
+    """What the CLI asks of a runtime; NativeRuntime and DockerRuntime both answer it."""
+
+    name: str
+
+    def up(self) -> None: ...
+
+    def down(self) -> None: ...
+
+    def status(self) -> int: ...
+
+    def logs_cmd(self, service: str | None, follow: bool, lines: int) -> None: ...
 
 
 class RuntimeChoiceError(ValueError):
@@ -38,13 +56,12 @@ def wanted_runtime() -> str:
     return wanted
 
 
-def native_running(native) -> bool:  # type: ignore[no-untyped-def]
-    from racelab.runtime import procs
+def native_running(native: NativeRuntime) -> bool:
+    """The native runtime's supervisord answers for its run folder (or an older racelab's stack runs)."""
+    return native.running()
 
-    return any(procs.ours(r.get("pid"), r.get("marker", "")) for r in native.read_state().values())
 
-
-def choose(out: Callable[[str], None] = print):  # type: ignore[no-untyped-def]
+def choose(out: Callable[[str], None] = print) -> Runtime:
     from racelab.runtime.native import NativeRuntime
 
     wanted = wanted_runtime()
