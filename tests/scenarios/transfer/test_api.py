@@ -1,0 +1,117 @@
+"""The transfer scenario through nginx, against the real stack: one transfer, the state's shape,
+and every bad input refused with a 4xx JSON error that leaves the state untouched."""
+
+from __future__ import annotations
+
+import json
+import urllib.error
+import urllib.request
+from typing import Any
+
+import pytest
+
+from racelab import scenarios
+from racelab.engine.client import LabClient
+
+pytestmark = pytest.mark.stack
+
+STRATEGIES = list(scenarios.scenario("transfer").strategies)
+
+
+def send(url: str, method: str = "GET", body: bytes | None = None, token: str = "") -> tuple[int, Any, Any]:
+    headers = {"Content-Type": "application/json"}
+    if token:
+        headers["X-Lab-Token"] = token
+    request = urllib.request.Request(url, method=method, headers=headers, data=body)  # noqa: S310 - loopback only
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 - loopback only
+            return response.status, json.loads(response.read()), response.headers
+    except urllib.error.HTTPError as exc:
+        return exc.code, json.loads(exc.read()), exc.headers
+
+
+def transfer(stack: Any, strategy: str, body: Any) -> tuple[int, Any, Any]:
+    raw = body if isinstance(body, bytes) else json.dumps(body).encode()
+    return send(f"{stack.url}/api/transfer/{strategy}/transfer", "POST", raw)
+
+
+def state(stack: Any, strategy: str) -> dict[str, Any]:
+    status, body, _ = send(f"{stack.url}/api/transfer/{strategy}")
+    assert status == 200, body
+    return dict(body)
+
+
+@pytest.fixture
+def fresh(stack: Any) -> Any:
+    """Every transfer strategy back to 10 accounts of 1000 and an empty ledger."""
+    LabClient(stack.url, stack.token).reset("transfer")
+    return stack
+
+
+@pytest.mark.parametrize("strategy", STRATEGIES)
+def test_a_transfer_moves_money_and_records_its_id(fresh: Any, strategy: str) -> None:
+    status, body, headers = transfer(fresh, strategy, {"from": 1, "to": 2, "amount": 5})
+    assert status == 200, body
+    assert list(body) == ["value", "strategy", "served_by"] and body["strategy"] == strategy
+    assert isinstance(body["value"], int) and body["served_by"]["replica"] in {"app-1", "app-2", "app-3"}
+    assert headers["X-Racelab-Deadlocks"] == "0"
+    after = state(fresh, strategy)
+    assert after["balances"] == {"1": 995, "2": 1005, **{str(i): 1000 for i in range(3, 11)}}
+    assert after["ledger"] == [[body["value"], 1, 2, 5]]
+
+
+def test_the_state_is_every_balance_and_the_ledger(fresh: Any) -> None:
+    assert state(fresh, "db-unsafe") == {"balances": {str(i): 1000 for i in range(1, 11)}, "ledger": []}
+
+
+BAD_BODIES = [
+    (b"", 400, "bad_request"),  # no body at all: from is required
+    (b"not json", 400, "bad_request"),
+    (b"[1, 2, 5]", 400, "bad_request"),
+    (json.dumps({"from": 1, "to": 2}).encode(), 400, "bad_request"),
+    (json.dumps({"from": 1, "to": 2, "amount": -5}).encode(), 400, "bad_request"),
+    (json.dumps({"from": 1, "to": 2, "amount": 0}).encode(), 400, "bad_request"),
+    (json.dumps({"from": 1, "to": 2, "amount": "5"}).encode(), 400, "bad_request"),
+    (json.dumps({"from": 3, "to": 3, "amount": 5}).encode(), 400, "bad_request"),
+    (json.dumps({"from": "x" * 10_000, "to": 2, "amount": 5}).encode(), 400, "bad_request"),
+    (json.dumps({"from": 1, "to": 2, "amount": 5, "y" * 10_000: 1}).encode(), 400, "bad_request"),
+    (json.dumps({"from": 0, "to": 2, "amount": 5}).encode(), 404, "unknown_account"),
+    (json.dumps({"from": 1, "to": 10**40, "amount": 5}).encode(), 404, "unknown_account"),
+]
+
+
+@pytest.mark.parametrize(("body", "status", "code"), BAD_BODIES)
+def test_bad_input_is_a_4xx_json_error_and_writes_nothing(fresh: Any, body: bytes, status: int, code: str) -> None:
+    before = state(fresh, "db-conditional")
+    got, answer, _ = transfer(fresh, "db-conditional", body)
+    assert (got, answer["error"]) == (status, code), answer
+    assert answer["message"] and len(answer["message"]) < 300
+    assert state(fresh, "db-conditional") == before
+
+
+@pytest.mark.parametrize("strategy", STRATEGIES)
+def test_each_strategy_refuses_unknown_accounts_and_overdrafts_writing_nothing(fresh: Any, strategy: str) -> None:
+    before = state(fresh, strategy)
+    for body, status, code in [
+        ({"from": 1, "to": 11, "amount": 5}, 404, "unknown_account"),  # beyond the lab's 10 accounts
+        ({"from": 11, "to": 1, "amount": 5}, 404, "unknown_account"),
+        ({"from": 1, "to": 2, "amount": 1001}, 409, "insufficient_funds"),
+        ({"from": 2, "to": 1, "amount": 1001}, 409, "insufficient_funds"),
+    ]:
+        got, answer, _ = transfer(fresh, strategy, body)
+        assert (got, answer["error"]) == (status, code), (body, answer)
+    assert state(fresh, strategy) == before
+
+
+def test_reset_parameters_shape_the_bank(fresh: Any) -> None:
+    client = LabClient(fresh.url, fresh.token)
+    try:
+        client.reset("transfer", {"accounts": 3, "balance": 50})
+        assert state(fresh, "db-advisory") == {"balances": {"1": 50, "2": 50, "3": 50}, "ledger": []}
+        assert transfer(fresh, "db-advisory", {"from": 1, "to": 4, "amount": 5})[0] == 404
+        assert transfer(fresh, "db-advisory", {"from": 1, "to": 3, "amount": 51})[0] == 409
+        body = json.dumps({"scenario": "transfer", "params": {"accounts": 1}}).encode()
+        status, answer, _ = send(f"{fresh.url}/api/lab/reset", "POST", body, fresh.token)
+        assert (status, answer["error"]) == (400, "bad_request")
+    finally:
+        client.reset("transfer")
