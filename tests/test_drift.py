@@ -32,10 +32,6 @@ COMPOSE_ONLY_SERVICES = {"locust-worker"}
 # Set per replica natively (app-1, app-2...); compose leaves it unset, since one value would
 # name every replica of `app` alike, and each replica names itself after its hostname.
 NATIVE_ONLY_APP_VARS = {"REPLICA_ID"}
-# A known gap, not a choice: the shape and the Locust UI that the app reports (GET /api/lab, GET /)
-# are not passed to the app by compose.yaml yet, so there it reports them as "not told". Once
-# compose passes one, the comparison below fails until it is removed from here.
-NOT_YET_IN_COMPOSE = {"REPLICAS", "LOCUST_URL"}
 
 _VAR = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-?])([^}]*))?\}")
 
@@ -134,9 +130,9 @@ def test_app_gets_the_same_variables(native: NativeRuntime) -> None:
     native_env = program.environment  # only what the runtime sets: supervisord adds nothing else
     assert program.command[1:] == ["-c", str(ROOT / "services/app/gunicorn.conf.py")]
     compose = compose_env("app")
-    assert set(compose) == set(native_env) - NATIVE_ONLY_APP_VARS - NOT_YET_IN_COMPOSE
+    assert set(compose) == set(native_env) - NATIVE_ONLY_APP_VARS
     assert not NATIVE_ONLY_APP_VARS & set(compose), "one REPLICA_ID would name every compose replica alike"
-    for name in ("WORKERS", "THREADS", "RACE_WINDOW_MS", "LAB_TOKEN", "PYTHONUNBUFFERED"):
+    for name in ("WORKERS", "THREADS", "REPLICAS", "LOCUST_URL", "RACE_WINDOW_MS", "LAB_TOKEN", "PYTHONUNBUFFERED"):
         assert compose[name] == native_env[name], name
     # both reach the same database, as the same user, and the same Redis database number
     assert compose["DATABASE_URL"].split("@")[0] == native_env["DATABASE_URL"].split("@")[0]

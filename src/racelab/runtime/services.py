@@ -181,6 +181,10 @@ class ServicePrograms:
                 "max_connections=200",
                 "-c",
                 "log_lock_waits=on",
+                "-c",
+                # Deadlock detection after 10 ms instead of 1 s: the transfer scenario shows
+                # deadlocks on purpose, and each would otherwise stall its burst for a second.
+                "deadlock_timeout=10ms",
             ],
             directory=home,
             user=homes.postgres_user(),
@@ -234,15 +238,14 @@ class ServicePrograms:
             return True
 
     def postgres_setup(self) -> None:
-        """Create the lab's database and schema (idempotent)."""
+        """Create the lab's database (idempotent). The app creates every scenario's tables itself,
+        from each scenario's schema.sql, on its first connection."""
         import psycopg
 
         with psycopg.connect(self.database_url("postgres"), autocommit=True) as conn:
             exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (self.pg_db,)).fetchone()
             if not exists:
                 conn.execute(psycopg.sql.SQL("CREATE DATABASE {}").format(psycopg.sql.Identifier(self.pg_db)))
-        with psycopg.connect(self.database_url(), autocommit=True) as conn:
-            conn.execute((self.root / "services/postgres/init.sql").read_text())
 
     def redis_program(self, redis_server: str) -> Program:
         user = homes.redis_user()

@@ -16,12 +16,10 @@ form new cycles, and the lab's bursts (48 callers, six of them against the flow)
 deadlocks for 144 transfers.
 
 **Detection time.** Every deadlock stalls both transfers, and everyone queued behind their rows,
-for ``deadlock_timeout``: 1 s by default, which would stretch one burst to tens of seconds. This
-strategy lowers it to 10 ms for its own transactions (``set_config('deadlock_timeout', '10ms',
-true)``; a superuser setting, as the lab's role is, or ``GRANT SET ON PARAMETER``), so the lab
-shows the deadlocks and retries without waiting seconds for each; where the role may not, it keeps
-the server's. The fix is not faster detection or a smarter retry but a global lock order: see
-``db-for-update-id-order``.
+for ``deadlock_timeout``: 1 s by default, which would stretch one burst to tens of seconds. The
+lab's Postgres runs with 10 ms (a server setting, in both runtimes), so it shows the deadlocks and
+retries without waiting seconds for each; on a default server each one costs a second. The fix is
+not faster detection or a smarter retry but a global lock order: see ``db-for-update-id-order``.
 
 **Anomalies:** none. Deadlocks (a cost, not an anomaly) on every burst with opposite transfers,
 and the latency they bring.
@@ -35,12 +33,9 @@ from racelab.core.retry import RetryLoop
 from racelab.core.strategy import Ctx, Outcome
 from racelab.scenarios.transfer.stores import PostgresTransfer, require_accounts, require_funds
 
-DEADLOCK_TIMEOUT = "10ms"  # how long a waiter waits before Postgres looks for a cycle
-
 
 class DbForUpdateRequestOrder(PostgresTransfer):
     native = True
-    fast_detection = True  # lower deadlock_timeout for this strategy's transactions (see above)
 
     def transfer(self, ctx: Ctx, from_: int, to: int, amount: int) -> Outcome:
         pool = ctx.resources.db()
@@ -49,8 +44,6 @@ class DbForUpdateRequestOrder(PostgresTransfer):
             started = time.perf_counter()
             try:
                 with pool.connection() as conn, conn.transaction():
-                    if self.fast_detection:
-                        conn.execute("SELECT set_config('deadlock_timeout', %s, true)", (DEADLOCK_TIMEOUT,))
                     balances: dict[int, int] = {}
                     for account in (from_, to):  # the order the request names them: the deadlock
                         row = conn.execute(
@@ -68,10 +61,6 @@ class DbForUpdateRequestOrder(PostgresTransfer):
                 # Postgres aborted this transaction to break a cycle: rolled back, nothing written.
                 deadlocks += 1
                 waited += (time.perf_counter() - started) * 1000
-                continue
-            except errors.InsufficientPrivilege:
-                # This role may not change deadlock_timeout: detection waits for the server's.
-                self.fast_detection = False
                 continue
             return Outcome(transfer_id, retries=attempt, wait_ms=waited, deadlocks=deadlocks)
         raise AssertionError("unreachable: RetryLoop raises when exhausted")
