@@ -54,12 +54,15 @@ def cmd_logs(args: argparse.Namespace) -> int:
 
 
 def cmd_strategies(args: argparse.Namespace) -> int:
+    """Every scenario's strategies and the verdict each topology should give (derived, not typed)."""
+    width = max(len(s.name) for s in scenarios.all_strategies())
     for scenario in scenarios.scenarios().values():
         print(f"{scenario.name}: {scenario.question}")
-        print(f"  {'strategy':<22} {'store':<9} {'protection':<10} " + " ".join(f"{t:<9}" for t in TOPOLOGIES) + " summary")
+        head = " ".join(f"{t:<9}" for t in TOPOLOGIES)
+        print(f"  {'strategy':<{width}} {'store':<9} {'protection':<10} {head} summary")
         for strategy in scenario.strategies.values():
             cells = " ".join(f"{strategy.expected(t.scope):<9}" for t in TOPOLOGIES.values())
-            print(f"  {strategy.name:<22} {strategy.store.name:<9} {strategy.protection:<10} {cells} {strategy.summary}")
+            print(f"  {strategy.name:<{width}} {strategy.store.name:<9} {strategy.protection:<10} {cells} {strategy.summary}")
         print()
     return 0
 
