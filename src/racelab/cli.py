@@ -118,15 +118,22 @@ def cmd_burst(args: argparse.Namespace) -> int:
 
 
 def describe_evidence(example: dict[str, object]) -> str:
-    """One example a checker kept: who got what (replica/pid/thread where it says)."""
+    """One example a checker kept, whatever its scenario: its fields, and who served the calls
+    (replica/pid/thread, plus whatever else each entry says)."""
     parts = []
     for key, value in example.items():
         if key == "served_by" and isinstance(value, list):
-            who = ", ".join(f"{s.get('replica')}/pid {s.get('pid')}/{s.get('thread')}" for s in value[:4])
-            parts.append(f"handed to: {who}" + (f" (+{len(value) - 4} more)" if len(value) > 4 else ""))
+            who = ", ".join(served_text(s) for s in value[:4] if isinstance(s, dict))
+            parts.append(f"served by: {who}" + (f" (+{len(value) - 4} more)" if len(value) > 4 else ""))
         else:
             parts.append(f"{key} {value}")
-    return " ".join(parts)
+    return "; ".join(parts)
+
+
+def served_text(served: dict[str, object]) -> str:
+    extra = " ".join(f"{k}={v}" for k, v in served.items() if k not in ("replica", "pid", "thread"))
+    where = f"{served.get('replica')}/pid {served.get('pid')}/{served.get('thread')}"
+    return f"{where} {extra}" if extra else where
 
 
 def cmd_report(args: argparse.Namespace) -> int:

@@ -57,6 +57,12 @@ def init_app(app: Flask) -> None:
         # 40001 / 40P01 that a strategy did not retry: Postgres rolled the transaction back.
         return error(409, "rolled_back", f"Postgres rolled the transaction back ({exc.sqlstate}): nothing was written")
 
+    @app.errorhandler(psycopg.errors.IntegrityError)
+    def constraint(exc: psycopg.errors.IntegrityError) -> ResponseReturnValue:
+        # A constraint a strategy did not catch itself: Postgres refused the write and rolled back.
+        diag = exc.diag.constraint_name or exc.sqlstate or "a constraint"
+        return error(409, "constraint_violation", f"Postgres refused the write ({diag}): nothing was written")
+
     @app.errorhandler(LockLost)
     def lock_lost(exc: LockLost) -> ResponseReturnValue:
         # The write ran, but maybe after another holder's: indeterminate, so a 5xx, never a 4xx.

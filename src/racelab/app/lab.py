@@ -171,7 +171,7 @@ def json_body() -> dict[str, Any]:
     try:
         body = json.loads(raw)
     except (ValueError, UnicodeDecodeError):
-        raise BadInput("the body must be a JSON object, e.g. {\"amount\": 5}; it is not valid JSON") from None
+        raise BadInput("the body must be a JSON object with the operation's arguments; it is not valid JSON") from None
     if not isinstance(body, dict):
         raise BadInput(f"the body must be a JSON object, got {type(body).__name__}")
     return body

@@ -11,6 +11,7 @@ Flask's ``app.extensions["racelab"]`` holds the one instance; :func:`get_resourc
 
 from __future__ import annotations
 
+import hashlib
 import os
 import threading
 import time
@@ -25,9 +26,15 @@ from racelab import scenarios
 from racelab.core.strategy import Ctx
 from racelab.settings import AppSettings
 
-SEEDED_KEY = "racelab:seeded"
+SEEDED_KEY = "racelab:seeded:"  # + a fingerprint of the registry: a new scenario or strategy seeds again
 SEED_TIMEOUT_S = 10
 SCHEMA_LOCK = 20260001  # serialises concurrent first starts: CREATE TABLE IF NOT EXISTS is not race-free
+
+
+def registry_fingerprint() -> str:
+    """Changes whenever a scenario or strategy is added or renamed."""
+    names = sorted(s.key for s in scenarios.all_strategies())
+    return hashlib.blake2b("\n".join(names).encode(), digest_size=6).hexdigest()
 
 
 def apply_schemas(conn: Connection) -> None:
@@ -104,16 +111,17 @@ class ProcessResources:
         if self._seeded:
             return
         client = self.redis()
-        if client.set(SEEDED_KEY, "seeding", nx=True, ex=SEED_TIMEOUT_S):
+        key = SEEDED_KEY + registry_fingerprint()
+        if client.set(key, "seeding", nx=True, ex=SEED_TIMEOUT_S):
             ctx = Ctx(self)
             for scenario in scenarios.scenarios().values():
                 params = scenario.parse_params(None)
                 for strategy in scenario.strategies.values():
                     strategy.reset(ctx, params)
-            client.set(SEEDED_KEY, "done")
+            client.set(key, "done")
         else:
             deadline = time.monotonic() + SEED_TIMEOUT_S
-            while client.get(SEEDED_KEY) == b"seeding" and time.monotonic() < deadline:
+            while client.get(key) == b"seeding" and time.monotonic() < deadline:
                 time.sleep(0.05)
         self._seeded = True
 

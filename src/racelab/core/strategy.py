@@ -120,7 +120,9 @@ class Strategy:
 
     Subclasses implement one method per operation of their scenario (``next``, ``buy``...),
     plus :meth:`read` and :meth:`reset`. ``scenario`` and ``explanation`` are filled in by the
-    registry from the package and the module docstring.
+    registry from the package and the module docstring. Mind the names the base class uses
+    (``key``, ``name``, ``guard``, ``store``...): a subclass attribute of the same name replaces
+    them (``key`` is ``<scenario>/<strategy>``, which guards and clients rely on).
     """
 
     store: ClassVar[Store]
