@@ -1,6 +1,10 @@
 """gunicorn settings for one app replica, read from the same variables in both runtimes."""
 
+import json
 import os
+import socket
+
+from gunicorn import util
 
 wsgi_app = "racelab.app:create_app()"
 bind = os.environ.get("BIND", "0.0.0.0:8000")
@@ -16,6 +20,15 @@ graceful_timeout = 5
 # Longer than nginx's upstream keepalive_timeout (60 s), so nginx closes idle connections first
 # and never sends a request down a connection gunicorn is closing.
 keepalive = 75
+# nginx refuses oversized requests first, as JSON (services/nginx/racelab.conf.template); these
+# limits sit above all that nginx lets through, so gunicorn's HTML error pages never reach a client.
+# 0 = none of its own: nginx passes request lines of up to 8190 bytes, gunicorn's largest limit exactly.
+limit_request_line = 0
+# gunicorn's maximum: nginx bounds the headers' total size (32 KB), not their number.
+limit_request_fields = 32768
+# nginx passes header lines of up to 8 KB, but joins every X-Forwarded-For into one line (up to its
+# 32 KB of headers) and appends the client's address. (0 would mean gunicorn's default, 8190.)
+limit_request_field_size = 65536
 # gunicorn's control socket (gunicornc) defaults to ~/.gunicorn/gunicorn.ctl: one path for every
 # replica of a host, and unwritable in a read-only container. Each replica's own folder has room.
 if os.environ.get("REPLICA_DIR"):
@@ -23,3 +36,29 @@ if os.environ.get("REPLICA_DIR"):
 accesslog = None
 errorlog = "-"
 loglevel = "info"
+
+
+def write_json_error(sock: socket.socket, status_int: int, reason: str, mesg: str) -> None:
+    """gunicorn's own error page (a request its parser refuses before the app sees it), as JSON.
+
+    nginx lets through a few things gunicorn's stricter parser refuses (control characters in a
+    header value, raw 8-bit bytes in the path, contradictory X-Forwarded-* scheme headers), and a
+    proxy can't tell gunicorn's error from the app's: so gunicorn answers JSON too, like the app.
+    """
+    if status_int >= 500:
+        message = "the app replica failed before the app could answer: its log has the details"
+    else:
+        message = f"{mesg or reason}: gunicorn refused the request before the app saw it; send a well-formed request"
+    body = (
+        json.dumps({"error": reason.lower().replace(" ", "_"), "message": message}, separators=(",", ":")).encode()
+        + b"\n"
+    )
+    head = (
+        f"HTTP/1.1 {status_int} {reason}\r\nConnection: close\r\nContent-Type: application/json\r\n"
+        f"Content-Length: {len(body)}\r\n\r\n"
+    )
+    util.write_nonblock(sock, head.encode("latin-1") + body)
+
+
+# Read at call time (workers/base.py: util.write_error), and workers fork from this process.
+util.write_error = write_json_error
