@@ -1,0 +1,1 @@
+"""The payment's strategies, one module each (found by :mod:`racelab.scenarios`)."""
