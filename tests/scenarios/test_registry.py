@@ -32,6 +32,10 @@ def test_keys_are_unique_and_scenario_names_match_their_folders() -> None:
 @pytest.mark.parametrize("key", KEYS)
 def test_expected_verdicts_follow_from_store_and_protection(key: str) -> None:
     strategy = scenarios.get(key)
+    if strategy.unsafe_alone:  # its harm needs no race: wrong one call at a time too
+        assert strategy.safe_up_to is None and strategy.protection == "none"
+        assert {strategy.expected(scope) for scope in Scope} == {"fails"}
+        return
     assert strategy.expected(Scope.NONE) == "holds"  # nothing races without concurrency
     if strategy.protection == "none":
         assert strategy.safe_up_to == Scope.NONE
@@ -40,8 +44,10 @@ def test_expected_verdicts_follow_from_store_and_protection(key: str) -> None:
     else:
         assert strategy.guard is not None
         assert strategy.safe_up_to == min(strategy.guard.scope, strategy.store.scope)
+    safe = strategy.safe_up_to
+    assert safe is not None
     for scope in Scope:
-        assert strategy.expected(scope) == ("holds" if scope <= strategy.safe_up_to else "fails")
+        assert strategy.expected(scope) == ("holds" if scope <= safe else "fails")
 
 
 @pytest.mark.parametrize("key", KEYS)

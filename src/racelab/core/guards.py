@@ -59,26 +59,25 @@ def _ordered(keys: list[str]) -> list[str]:
 
 
 class ThreadLockGuard(Guard):
-    """One ``threading.Lock`` per key, in this process's memory."""
+    """``threading.Lock`` objects in this process's memory, one per key's stripe."""
 
     name = "threading.Lock"
     scope = Scope.THREADS
     description = "a threading.Lock per key: serialises the threads of one process, and nothing else"
+    # A fixed set of locks, each key hashed onto one: a lock per username would grow for ever.
+    # Two keys may share a stripe (they then take turns needlessly), never the other way round.
+    STRIPES = 256
 
     def __init__(self) -> None:
-        self._locks: dict[str, threading.Lock] = {}
-        self._locks_lock = threading.Lock()
-
-    def _lock(self, key: str) -> threading.Lock:
-        with self._locks_lock:
-            return self._locks.setdefault(key, threading.Lock())
+        self._locks = [threading.Lock() for _ in range(self.STRIPES)]
 
     @contextmanager
     def hold(self, ctx: Ctx, keys: list[str]) -> Iterator[Held]:
+        stripes = sorted({advisory_key(key) % self.STRIPES for key in keys})
         started = time.perf_counter()
         with ExitStack() as stack:
-            for key in _ordered(keys):
-                stack.enter_context(self._lock(key))
+            for stripe in stripes:
+                stack.enter_context(self._locks[stripe])
             yield Held((time.perf_counter() - started) * 1000)
 
 

@@ -49,6 +49,7 @@ class Op:
     retries: int = 0  # what the call cost on the server (X-Racelab-* headers)
     wait_ms: float = 0.0
     deadlocks: int = 0
+    headers: dict[str, str] = field(default_factory=dict)  # what the call sent besides its body
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -79,7 +80,9 @@ def classify(
     """The history record of one HTTP answer (``status`` 0: no answer at all)."""
     headers = headers or {}
     body = body if isinstance(body, dict) else {}
-    common: dict[str, Any] = {"op": call.op, "args": call.args, "sent": sent, "answered": answered, "burst": burst}
+    common: dict[str, Any] = {
+        "op": call.op, "args": call.args, "headers": call.headers, "sent": sent, "answered": answered, "burst": burst,
+    }
     if 200 <= status < 300 and "value" in body:
         return Op(
             status="ok", value=body["value"], served_by=body.get("served_by"),
@@ -95,7 +98,7 @@ def classify(
 
 def unanswered(call: Call, sent: float | None, burst: int | None, why: str) -> Op:
     """A call that never got an answer: indeterminate."""
-    return Op(call.op, call.args, "info", error=why, sent=sent, burst=burst)
+    return Op(call.op, call.args, "info", error=why, sent=sent, burst=burst, headers=call.headers)
 
 
 def counts(history: Iterable[Op]) -> dict[str, int]:
@@ -129,7 +132,8 @@ def max_in_flight(history: Iterable[Op]) -> int:
 
 
 _MISSING = object()
-_DEFAULTS = {f.name: f.default for f in fields(Op) if f.default is not MISSING}
+_DEFAULTS: dict[str, Any] = {f.name: f.default for f in fields(Op) if f.default is not MISSING}
+_DEFAULTS["headers"] = {}
 _REQUIRED = {"op", "args", "status"}
 
 

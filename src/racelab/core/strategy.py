@@ -127,6 +127,9 @@ class Strategy:
 
     store: ClassVar[Store]
     native: ClassVar[bool] = False  # the store makes the operation atomic by itself
+    # Wrong even one call at a time: its harm needs no race (a retried charge charged twice),
+    # so no amount of locking makes it safe anywhere.
+    unsafe_alone: ClassVar[bool] = False
 
     def __init__(self, name: str, summary: str, guard: Guard | None = None, baseline: str | None = None) -> None:
         self.name = name
@@ -148,16 +151,24 @@ class Strategy:
         return "guard" if self.guard is not None else "none"
 
     @property
-    def safe_up_to(self) -> Scope:
-        """The widest concurrency it stays correct under, derived from its store and protection."""
+    def safe_up_to(self) -> Scope | None:
+        """The widest concurrency it stays correct under, derived from its store and protection
+        (``None``: not even without concurrency)."""
+        if self.unsafe_alone:
+            return None
         if self.protection == "native":
             return self.store.scope
         if self.guard is not None:
             return min(self.guard.scope, self.store.scope)
         return Scope.NONE
 
+    @property
+    def safe_label(self) -> str:
+        return "never" if self.safe_up_to is None else self.safe_up_to.label
+
     def expected(self, scope: Scope) -> Verdict:
-        return "holds" if self.safe_up_to >= scope else "fails"
+        safe = self.safe_up_to
+        return "holds" if safe is not None and safe >= scope else "fails"
 
     def perform(self, ctx: Ctx, op: str, args: Mapping[str, Any]) -> Outcome:
         """Run one operation, inside the guard when there is one."""
@@ -188,7 +199,7 @@ class Strategy:
             "protection": self.protection,
             "guard": self.guard.name if self.guard else None,
             "summary": self.summary,
-            "safe_up_to": self.safe_up_to.label,
+            "safe_up_to": self.safe_label,
             "explanation": self.explanation,
             "expected": {t.name: self.expected(t.scope) for t in TOPOLOGIES.values()},
         }

@@ -34,7 +34,7 @@ def _strategies(package: str) -> list[Strategy]:
             raise RuntimeError(f"two modules of {package} define strategy {strategy.name!r}")
         strategy.explanation = inspect.getdoc(module) or ""
         found[strategy.name] = strategy
-    return sorted(found.values(), key=lambda s: (s.store.rank, s.safe_up_to, s.name))
+    return sorted(found.values(), key=lambda s: (s.store.rank, -1 if s.safe_up_to is None else s.safe_up_to, s.name))
 
 
 @cache
