@@ -1,4 +1,4 @@
-"""The payment workload: every logical payment sent as three identical copies at once."""
+"""The payment workload: every logical payment sent as several identical copies at once."""
 
 from __future__ import annotations
 
@@ -6,17 +6,19 @@ from collections import Counter
 
 from racelab import scenarios
 from racelab.core.history import Call
-from racelab.scenarios.payment.workload import COPIES, PaymentWorkload, amount
+from racelab.scenarios.payment.workload import PaymentWorkload, amount
 
 WORKLOAD = PaymentWorkload()
 
 
-def test_a_burst_of_48_sends_16_payments_of_3_identical_copies() -> None:
-    calls = [WORKLOAD.call(0, i, 0) for i in range(48)]
+def test_bursts_of_48_send_one_payment_48_times_then_16_payments_3_times() -> None:
+    crowded = Counter(WORKLOAD.call(0, i, 0).headers["Idempotency-Key"] for i in range(48))
+    assert crowded == {"p0-0": 48}
+    calls = [WORKLOAD.call(1, i, 1) for i in range(48)]
     keys = Counter(call.headers["Idempotency-Key"] for call in calls)
-    assert len(keys) == 16 and set(keys.values()) == {COPIES} == {3}
-    assert calls[0] == calls[1] == calls[2] != calls[3]
-    assert calls[4] == Call("charge", {"amount": amount("p0-1")}, headers={"Idempotency-Key": "p0-1"})
+    assert len(keys) == 16 and set(keys.values()) == {3}
+    assert calls[0] == calls[16] == calls[32] != calls[1]
+    assert calls[17] == Call("charge", {"amount": amount("p1-1")}, headers={"Idempotency-Key": "p1-1"})
 
 
 def test_every_burst_sends_payments_of_its_own() -> None:
@@ -30,9 +32,9 @@ def test_amounts_come_from_the_key_and_vary() -> None:
     assert len(amounts) > 10 and all(100 <= a <= 9_999 for a in amounts)
 
 
-def test_without_bursts_neighbouring_callers_send_the_same_payment() -> None:
-    assert WORKLOAD.call(None, 3, 5) == WORKLOAD.call(None, 5, 5)
-    assert WORKLOAD.call(None, 3, 5).headers == {"Idempotency-Key": "s5-1"}
+def test_without_bursts_callers_at_the_same_step_send_the_same_payments() -> None:
+    assert WORKLOAD.call(None, 3, 5) == WORKLOAD.call(None, 19, 5)
+    assert WORKLOAD.call(None, 3, 5).headers == {"Idempotency-Key": "s5-3"}
     assert WORKLOAD.call(None, 3, 5) != WORKLOAD.call(None, 3, 6)
 
 

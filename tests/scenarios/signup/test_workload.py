@@ -11,10 +11,11 @@ from racelab.scenarios.signup.workload import NAMES_PER_BURST, SignupWorkload
 WORKLOAD = SignupWorkload()
 
 
-def test_a_burst_of_48_puts_6_callers_on_each_of_8_names() -> None:
-    names = Counter(WORKLOAD.call(0, i, 0).args["username"] for i in range(48))
-    assert names == {f"u0-{n}": 6 for n in range(8)} and NAMES_PER_BURST == 8
-    assert WORKLOAD.call(1, 11, 1) == Call("register", {"username": "u1-3"})
+def test_bursts_of_48_put_every_caller_on_one_name_then_6_on_each_of_8() -> None:
+    assert Counter(WORKLOAD.call(0, i, 0).args["username"] for i in range(48)) == {"u0-0": 48}
+    names = Counter(WORKLOAD.call(1, i, 1).args["username"] for i in range(48))
+    assert names == {f"u1-{n}": 6 for n in range(8)} and NAMES_PER_BURST == (1, 8)
+    assert WORKLOAD.call(3, 11, 3) == Call("register", {"username": "u3-3"})
 
 
 def test_every_burst_races_on_names_of_its_own() -> None:
