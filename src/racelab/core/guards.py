@@ -23,7 +23,7 @@ from typing import ClassVar
 
 from redis.exceptions import LockError, LockNotOwnedError
 
-from racelab.core.strategy import Ctx, Refused
+from racelab.core.context import Ctx, Refused
 from racelab.topology import Scope
 
 

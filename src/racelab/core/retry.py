@@ -6,7 +6,7 @@ import random
 import time
 from collections.abc import Iterator
 
-from racelab.core.strategy import RetriesExhausted
+from racelab.core.context import RetriesExhausted
 
 MAX_ATTEMPTS = 64
 BASE_DELAY_S = 0.0005

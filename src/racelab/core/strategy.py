@@ -15,22 +15,22 @@ shared) and its *protection*:
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
-from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar, Literal, Protocol
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
+# Re-exported: a strategy module needs only this one import for its building blocks.
+from racelab.core.context import EPOCH_KEY, Ctx, Outcome, Refused, Resources, RetriesExhausted
 from racelab.core.verdict import Verdict
 from racelab.topology import Scope
 
 if TYPE_CHECKING:
-    from psycopg_pool import ConnectionPool
-    from redis import Redis
-
     from racelab.core.guards import Guard
 
-EPOCH_KEY = "racelab:epoch"
+__all__ = [
+    "EPOCH_KEY", "FILE", "MEMORY", "POSTGRES", "REDIS", "Ctx", "Outcome", "Protection", "Refused", "Resources",
+    "RetriesExhausted", "Store", "Strategy",
+]
 Protection = Literal["none", "guard", "native"]
 
 
@@ -48,71 +48,6 @@ MEMORY = Store("memory", Scope.THREADS, 0, "a variable in the worker process: ea
 POSTGRES = Store("postgres", Scope.REPLICAS, 1, "a Postgres table shared by every replica")
 REDIS = Store("redis", Scope.REPLICAS, 2, "a Redis key shared by every replica")
 FILE = Store("file", Scope.PROCESSES, 3, "a file in the replica's own folder: each replica has its own")
-
-
-class Resources(Protocol):
-    """What a strategy may touch; the app builds one per worker process."""
-
-    replica_id: str
-    replica_dir: Path
-
-    def db(self) -> ConnectionPool: ...
-
-    def redis(self) -> Redis: ...
-
-
-@dataclass
-class Ctx:
-    """One request's view of the world: the process's resources and the race window."""
-
-    resources: Resources
-    race_window_s: float = 0.0
-
-    def pause(self) -> None:
-        """The gap between read and write.
-
-        ``time.sleep(0)`` still releases the GIL, as any real handler does between a read and a
-        write (a log line, a query): that is what lets other threads in at a window of zero.
-        """
-        time.sleep(self.race_window_s)
-
-    def epoch(self) -> int:
-        """The lab's reset generation, shared by every process of every replica."""
-        raw = self.resources.redis().get(EPOCH_KEY)
-        return int(raw) if raw is not None else 0
-
-
-@dataclass
-class Outcome:
-    """What one operation handed out, and what it cost."""
-
-    value: Any
-    retries: int = 0
-    wait_ms: float = 0.0
-    deadlocks: int = 0
-    headers: dict[str, str] = field(default_factory=dict)  # extra response headers (e.g. a replay)
-
-
-class Refused(Exception):
-    """The operation was refused and nothing was written (an HTTP 4xx, a ``fail`` in the history)."""
-
-    status = 409
-
-    def __init__(self, code: str, message: str, **extra: Any) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
-        self.extra = extra
-
-
-class RetriesExhausted(Refused):
-    """A bounded retry loop gave up; every attempt was rolled back, so it definitely failed."""
-
-    def __init__(self, strategy: str, attempts: int) -> None:
-        super().__init__(
-            "retries_exhausted", f"{strategy}: gave up after {attempts} conflicting attempts; nothing was written",
-            attempts=attempts,
-        )
 
 
 class Strategy:

@@ -7,13 +7,22 @@ Exit status: 0 when every service answers or nothing runs; 1 when a started serv
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from pathlib import Path
+from typing import Any, Protocol
 
 from racelab.runtime import legacy, procs
-from racelab.runtime.supervisor import REAPER
+from racelab.runtime.supervisor import REAPER, Supervisor
 
-if TYPE_CHECKING:
-    from racelab.runtime.native import NativeRuntime
+
+class NativeRuntime(Protocol):
+    """What ``make ps`` reads of the native runtime (kept as a protocol: the runtime calls us)."""
+
+    run: Path
+    logs: Path
+    supervisor: Supervisor
+    out: Callable[[str], None]
+
+    def read_lab(self) -> dict[str, Any]: ...
 
 
 def uptime(seconds: int) -> str:
