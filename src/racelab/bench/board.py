@@ -1,196 +1,200 @@
-"""The verdict board: per strategy, what was attempted, what came back, and what the checker says.
+"""The verdict board: per strategy, what was attempted, what came back, and what the judge says.
 
 It lives on the Locust node that sees every call: the only process of a local run, or the master
-of a distributed one. At the start of a run it resets the lab and reads each counter; while the
-run goes on it reads the counters again and asks the pure checker for a verdict; at the end it
-does the same one last time. A verdict is never set by hand.
+of a distributed one. At the start of a run it resets each scenario involved (with what its
+workload asks for this burst size) and reads where each strategy starts; while the run goes on it
+reads the states again and asks the engine's :func:`~racelab.engine.judge.judge` for a verdict;
+at the end it does the same one last time. A verdict is never set by hand, and "expected" is the
+judge's: the scope the lab declares, confirmed by who answered.
 
-Reading a counter while requests are in flight needs care. Every call that completed before the
+Reading a state while requests are in flight needs care. Every call that completed before the
 read started is in the history as it was answered. Every other call sent before the read
-*finished* may or may not be in the value read, so it is indeterminate. Locally both are known
-exactly. On a master the sends are only known from the workers' reports, so a reading is held
-back until every worker has reported after it: their counts then bound what was sent before it.
+*finished* may or may not be in the state read, so it is indeterminate (with its arguments: a
+checker needs to know what it might have done). Locally both are known exactly. On a master the
+sends are only known from the workers' reports, so a reading is held back until every worker has
+answered the request for records the master sent once the reading was done: that answer
+includes every call the worker sent before it (a periodic report may have left before the
+reading ended, so it does not count).
 """
 
 from __future__ import annotations
 
-import statistics
 import uuid
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
-from racelab import strategies
-from racelab.bench.ledger import Ledger, Tally
-from racelab.checkers.counter import CounterResult, check_counter
+from racelab import scenarios
+from racelab.bench.ledger import Ledger
+from racelab.bench.rows import row
+from racelab.core.history import Op
+from racelab.core.strategy import Strategy
+from racelab.engine.judge import Judgement, judge
 from racelab.topology import Scope
 
-Reader = Callable[[str], int]  # strategy -> the counter's current value
+State = dict[str, Any]
 
 
-def served_counts(tally: Tally) -> dict[str, int]:
-    """How many replicas, processes and threads handed out the acknowledged values."""
-    served = [op.served_by or {} for op in tally.ops if op.status == "ok"]
-    return {
-        "replicas": len({s.get("replica") for s in served}),
-        "processes": len({(s.get("replica"), s.get("pid")) for s in served}),
-        "threads": len({(s.get("replica"), s.get("pid"), s.get("thread")) for s in served}),
-    }
+class Lab(Protocol):
+    """What the board needs of :class:`~racelab.engine.client.LabClient`."""
 
+    token: str
 
-def observed_scope(tally: Tally) -> Scope:
-    """How far the acknowledged calls actually spread: replicas, processes, threads, or none."""
-    counts = served_counts(tally)
-    for scope, key in ((Scope.REPLICAS, "replicas"), (Scope.PROCESSES, "processes"), (Scope.THREADS, "threads")):
-        if counts[key] > 1:
-            return scope
-    return Scope.NONE
+    def reset(self, scenario: str | None = None, params: dict[str, Any] | None = None) -> dict[str, Any]: ...
 
-
-def per_call_costs(tally: Tally, acknowledged: int) -> dict[str, float]:
-    """Retries and lock wait per acknowledged call, from the X-Racelab-* headers."""
-    acked = max(1, acknowledged)
-    return {
-        "retries_per_call": round(tally.retries / acked, 3),
-        "wait_ms_per_call": round(tally.wait_ms / acked, 3),
-    }
-
-
-def who(served_by: dict[str, Any]) -> str:
-    thread = str(served_by.get("thread", "?")).replace("ThreadPoolExecutor-", "thread ")
-    return f"{served_by.get('replica', '?')} pid {served_by.get('pid', '?')} {thread}"
-
-
-def describe_collision(result: CounterResult) -> str:
-    """The first value handed out twice, and who handed it out: 'value 7: app-1 pid 12 thread 0_1 & ...'."""
-    if not result.collisions:
-        return ""
-    first = result.collisions[0]
-    holders = first["served_by"]
-    more = f" (+{len(holders) - 2} more)" if len(holders) > 2 else ""
-    return f"value {first['value']}: " + " & ".join(who(s) for s in holders[:2]) + more
-
-
-def spread_summary(tally: Tally) -> dict[str, float | int | None]:
-    spreads = tally.spreads_ms()
-    return {
-        "bursts": len(tally.rounds),
-        "spread_last_ms": round(spreads[-1], 1) if spreads else None,
-        "spread_median_ms": round(statistics.median(spreads), 1) if spreads else None,
-        "spread_max_ms": round(max(spreads), 1) if spreads else None,
-    }
-
-
-def row(strategy: str, result: CounterResult, tally: Tally, state: str) -> dict[str, Any]:
-    """One line of the Race verdicts tab (and of its CSV)."""
-    counts = served_counts(tally)
-    return {
-        "name": strategy,
-        "expected": strategies.get(strategy).expected(observed_scope(tally)),
-        "verdict": result.verdict,
-        "attempted": result.attempted,
-        "acknowledged": result.acknowledged,
-        "failed": result.failed,
-        "indeterminate": result.indeterminate,
-        "duplicates": result.duplicates,
-        "lost": result.lost,
-        "served_by": f"{counts['replicas']} replicas / {counts['processes']} pids / {counts['threads']} threads",
-        "collision": describe_collision(result),
-        **spread_summary(tally),
-        **per_call_costs(tally, result.acknowledged),
-        "state": state,
-        "reason": result.reason,
-    }
+    def state(self, strategy: Strategy) -> dict[str, Any]: ...
 
 
 @dataclass
 class Reading:
-    """Counter values read while the run went on, waiting for the workers' reports to settle."""
+    """States read while the run went on, waiting for the workers' reports to settle."""
 
-    values: dict[str, int | None]
-    completed: dict[str, int]
+    states: dict[str, State | None]  # strategy key -> state read
+    settled: dict[str, int]  # strategy key -> completed calls recorded before its state was read
     waiting_for: set[str] = field(default_factory=set)
+    number: int = 0  # the workers' answers name the reading they answer
 
 
 class Board:
     def __init__(self, ledger: Ledger | None = None) -> None:
         self.ledger = ledger or Ledger()
         self.run_id: str | None = None
-        self.strategies: list[str] = []
-        self.initial: dict[str, int | None] = {}
+        self.targets: list[Strategy] = []
+        self.declared: Scope | None = None
+        self.burst_size = 0
+        self.users = 0
+        self.params: dict[str, dict[str, Any]] = {}  # scenario -> the parameters it was reset with
+        self.initial: dict[str, State | None] = {}
+        self.final: dict[str, State | None] = {}
+        self.judgements: dict[str, Judgement] = {}
         self.rows: dict[str, dict[str, Any]] = {}  # kept across runs; a new run replaces its own rows
-        self.results: dict[str, CounterResult] = {}
         self.pending: Reading | None = None
+        self.readings = 0
         self.finished = True
         self.final_from: set[str] = set()  # workers whose last record of this run has arrived
         self.notes: list[str] = []
 
     # --- a run's life -----------------------------------------------------------------------
 
-    def begin(self, strategy_names: list[str], reset: Callable[[], None] | None, read: Reader) -> None:
-        """Reset the lab (if we may) and read where every counter starts."""
+    def begin(
+        self,
+        targets: list[Strategy],
+        lab: Lab,
+        declared: Scope | None,
+        burst_size: int,
+        users: int,
+        problems: list[str] | None = None,
+    ) -> None:
+        """Reset each scenario involved (if we may) and read where every target starts."""
         self.run_id = uuid.uuid4().hex[:12]
-        self.strategies = list(strategy_names)
+        self.targets = list(targets)
+        self.declared, self.burst_size, self.users = declared, burst_size, users
         self.ledger.clear()
-        self.results = {}
+        self.judgements, self.params, self.final = {}, {}, {}
         self.pending = None
         self.finished = False
         self.final_from = set()
-        self.notes = []
-        if reset is not None:
-            try:
-                reset()
-            except Exception as exc:  # noqa: BLE001 - the run goes on; the initial reads still count
-                self.notes.append(f"could not reset the lab: {exc}")
-        self.initial = {name: self._read(read, name) for name in self.strategies}
-        for name in self.strategies:
-            self.rows[name] = row(name, check_counter([], self.initial[name], self.initial[name]), Tally(), "starting")
+        self.notes = list(problems or [])
+        self.reset(lab)
+        self.initial = {s.key: self._read(lab, s) for s in self.targets}
+        for strategy in self.targets:
+            self.evaluate_one(strategy, [], self.initial[strategy.key], "starting")
 
-    def _read(self, read: Reader, name: str) -> int | None:
+    def reset(self, lab: Lab) -> None:
+        if not lab.token:
+            self.note("LAB_TOKEN is not set, so the lab was not reset: every state starts where it was")
+            return
+        for name in dict.fromkeys(s.scenario for s in self.targets):
+            scenario = scenarios.scenario(name)
+            # The workloads size their parameters for a burst (less stock than buyers); without
+            # bursts their steady streams are sized against the scenario's defaults.
+            size = min(self.burst_size, self.users or self.burst_size)  # a burst has at most every user
+            wanted = scenario.workload.params(size) if size else {}
+            try:
+                answer = lab.reset(name, wanted)
+                self.params[name] = dict(answer.get("reset", {}).get(name, {}).get("params", wanted))
+            except Exception as exc:  # noqa: BLE001 - the run goes on; the initial reads still count
+                self.note(f"could not reset {name}: {exc}")
+
+    def _read(self, lab: Lab, strategy: Strategy) -> State | None:
         try:
-            return read(name)
-        except Exception as exc:  # noqa: BLE001 - an unreadable counter makes the verdict "unknown"
-            self.notes.append(f"could not read {name}: {exc}")
+            return lab.state(strategy)
+        except Exception as exc:  # noqa: BLE001 - an unreadable state makes the verdict "unknown"
+            self.note(f"could not read the state of {strategy.key}: {exc}")
             return None
 
-    def take_reading(self, read: Reader, workers: set[str] | None = None) -> Reading:
-        """Note what completed, then read every counter. Locally, resolve it at once."""
-        completed = {name: len(self.ledger.tally(name).ops) for name in self.strategies}
-        values = {name: self._read(read, name) for name in self.strategies}
-        reading = Reading(values, completed, set(workers or ()))
+    def take_reading(self, lab: Lab, workers: set[str] | None = None) -> Reading:
+        """Note what completed, then read each target's state. Locally, resolve it at once."""
+        states: dict[str, State | None] = {}
+        settled: dict[str, int] = {}
+        for strategy in self.targets:
+            settled[strategy.key] = len(self.ledger.tally(strategy.key).ops)
+            states[strategy.key] = self._read(lab, strategy)
+        self.readings += 1
+        reading = Reading(states, settled, set(workers or ()), self.readings)
         if reading.waiting_for:
             self.pending = reading
         else:
             self.evaluate(reading, "live")
         return reading
 
-    def worker_reported(self, node_id: str) -> None:
-        if self.pending is not None:
+    def worker_reported(self, node_id: str, answering: int | None) -> None:
+        """A worker's records arrived; ``answering``: the reading whose request they answer."""
+        if self.pending is not None and answering == self.pending.number:
             self.pending.waiting_for.discard(node_id)
             if not self.pending.waiting_for:
                 reading, self.pending = self.pending, None
                 if not self.finished:
                     self.evaluate(reading, "live")
 
-    def finish(self, read: Reader) -> dict[str, CounterResult]:
+    def finish(self, lab: Lab) -> dict[str, Judgement]:
         """The final verdicts: every recorded call, the ones never answered as indeterminate."""
-        values = {name: self._read(read, name) for name in self.strategies}
-        completed = {name: len(self.ledger.tally(name).ops) for name in self.strategies}
-        self.evaluate(Reading(values, completed), "final")
+        self.final = {s.key: self._read(lab, s) for s in self.targets}
+        for strategy in self.targets:
+            self.evaluate_one(strategy, self.ledger.tally(strategy.key).history(), self.final[strategy.key], "final")
         self.finished = True
         self.pending = None
-        return self.results
+        return self.judgements
 
     def evaluate(self, reading: Reading, state: str) -> None:
-        for name in self.strategies:
-            tally = self.ledger.tally(name)
-            history = tally.history(completed=reading.completed.get(name, 0))
-            result = check_counter(history, self.initial.get(name), reading.values.get(name))
-            self.results[name] = result
-            self.rows[name] = row(name, result, tally, state)
+        for strategy in self.targets:
+            history = self.ledger.tally(strategy.key).history(settled=reading.settled.get(strategy.key, 0))
+            self.evaluate_one(strategy, history, reading.states.get(strategy.key), state)
+
+    def evaluate_one(self, strategy: Strategy, history: list[Op], current: State | None, state: str) -> None:
+        key = strategy.key
+        j = judge(strategy, history, self.initial.get(key), current, self.declared, self.burst_size)
+        self.judgements[key] = j
+        self.rows[key] = row(strategy, j, self.ledger.tally(key), state)
+
+    def note(self, message: str) -> None:
+        if message not in self.notes:  # live readings may meet the same trouble every time
+            self.notes.append(message)
 
     # --- views ------------------------------------------------------------------------------
 
-    def table(self) -> list[dict[str, Any]]:
-        order = {name: i for i, name in enumerate(strategies.names())}
-        return [self.rows[name] for name in sorted(self.rows, key=lambda n: order.get(n, len(order)))]
+    def history(self, key: str) -> list[Op]:
+        return self.ledger.tally(key).history()
+
+    def warnings(self) -> list[str]:
+        """What makes this run's verdicts unreliable, shown above the rows."""
+        found = list(self.notes)
+        if self.run_id is not None and self.burst_size > 1 and 0 < self.users < self.burst_size:
+            size, users = self.burst_size, self.users
+            found.insert(
+                0,
+                (
+                    f"this run has {users} user(s) but bursts of {size}: a burst fires with at most {users} "
+                    f"caller(s), so a race may not show and a 'holds' proves little (one user: 'unknown'). "
+                    f"Start again with at least {size} users."
+                ),
+            )
+        return found
+
+    def table(self, scenario: str) -> list[dict[str, Any]]:
+        """The rows of one scenario's strategies, in registry order (earlier runs' rows included)."""
+        order = {key: i for i, key in enumerate(s.key for s in scenarios.scenario(scenario).strategies.values())}
+        return [self.rows[key] for key in sorted((k for k in self.rows if k in order), key=order.__getitem__)]
+
+    def forget_earlier_runs(self) -> None:
+        current = {s.key for s in self.targets}
+        self.rows = {key: r for key, r in self.rows.items() if key in current}

@@ -2,10 +2,19 @@
 
 Locust has no rendezvous of its own. :class:`BurstGate` is a reusable barrier for the greenlets of
 one Locust process: the last user of a burst to arrive releases them all. In a distributed run
-the gate does not release by itself: it tells the master it is ready, and the master's
-:class:`Conductor` waits until every worker with users is ready, then tells them all to fire at
-the same wall-clock instant. The burst id the master hands out is shared by all workers, so the
-spread of one burst (first send to last send, across every process) can be measured.
+the gate does not release by itself: it tells the master it is ready (and how many users wait at
+it), and the master's :class:`Conductor` waits until every worker with users is ready, then tells
+them all to fire at the same wall-clock instant. The burst id the master hands out is shared by
+all workers, so the spread of one burst (first send to last send, across every process) can be
+measured.
+
+Each user leaves the gate with a :class:`Ticket`: the burst, and its *position* in it (0..n-1),
+which the scenario's workload needs (``workload.call(burst, position, seq)``: in a signup burst,
+positions decide who races for which username). A gate numbers its users in their order of
+arrival; on a worker the master adds an offset (the users waiting at the workers before it), so
+the positions of one burst are distinct across workers too. They can still repeat when a user
+reaches a worker's gate after it told the master how many were waiting: harmless, two callers
+then send the same call, which a real client can do as well.
 
 Cooperative scheduling means no locks: nothing here yields between reading and writing state.
 """
@@ -14,6 +23,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import gevent
@@ -22,13 +32,19 @@ from gevent.event import AsyncResult
 READY, GO = "racelab_burst_ready", "racelab_burst_go"
 
 
+@dataclass(frozen=True)
+class Ticket:
+    burst: int
+    position: int
+
+
 class BurstGate:
-    """Users call :meth:`wait`; it returns the burst id once the burst fires, or ``None`` if closed."""
+    """Users call :meth:`wait`; it returns their ticket once the burst fires, or ``None`` if closed."""
 
     def __init__(self, parties: Callable[[], int], timeout: float = 2.0) -> None:
         self.parties = parties  # how many users make a burst, asked afresh at each arrival
         self.timeout = timeout  # re-check this often: users may have been stopped meanwhile
-        self.ask_master: Callable[[], None] | None = None  # set on workers of a distributed run
+        self.ask_master: Callable[[int], None] | None = None  # set on workers: tells how many wait
         self.closed = False
         self.bursts = 0  # released so far by this gate
         self._next_local = 0
@@ -51,16 +67,18 @@ class BurstGate:
         self._new_generation()
         result.set(None)
 
-    def wait(self) -> int | None:
+    def wait(self) -> Ticket | None:
         if self.closed:
             return None
         result = self._result
+        arrival = self._waiting
         self._waiting += 1
         if self._waiting >= max(1, self.parties()):
             self._trip()
         while True:
             try:
-                return result.get(timeout=self.timeout)
+                fired: tuple[int, int] | None = result.get(timeout=self.timeout)
+                return None if fired is None else Ticket(fired[0], fired[1] + arrival)
             except gevent.Timeout:
                 # Fewer users than expected (a ramp-down, a stop), or the master's answer is late:
                 # fire with whoever is here, or ask the master again.
@@ -74,19 +92,20 @@ class BurstGate:
             self.release(burst)
         elif again or not self._asked:
             self._asked = True
-            self.ask_master()
+            self.ask_master(self._waiting)
 
-    def release(self, burst: int, at: float | None = None) -> None:
-        """Fire the current generation as burst ``burst``, at wall-clock time ``at`` if given."""
+    def release(self, burst: int, at: float | None = None, offset: int = 0) -> None:
+        """Fire the current generation as burst ``burst``, at wall-clock time ``at`` if given;
+        its users get positions ``offset``, ``offset + 1``... in their order of arrival."""
         result = self._result
         self._new_generation()
         self.bursts += 1
         delay = 0.0 if at is None else min(max(at - time.time(), 0.0), 0.5)
         if delay:
             # A burst due after the gate closed releases its users with None: nothing new is sent.
-            gevent.spawn_later(delay, lambda: result.set(None if self.closed else burst))
+            gevent.spawn_later(delay, lambda: result.set(None if self.closed else (burst, offset)))
         else:
-            result.set(burst)
+            result.set((burst, offset))
 
 
 class Conductor:
@@ -96,13 +115,13 @@ class Conductor:
         self.runner = runner
         self.lead_s = lead_s  # time for the "go" message to reach every worker before the instant
         self.grace_s = grace_s  # fire without a worker that is not ready after this long
-        self.ready: set[str] = set()
+        self.ready: dict[str, int] = {}  # worker -> users waiting at its gate
         self.next_burst = 0
         self._timer: gevent.Greenlet | None = None
         runner.register_message(READY, self.on_ready)
 
     def reset(self) -> None:
-        self.ready = set()
+        self.ready = {}
         self.next_burst = 0
 
     def expected(self) -> set[str]:
@@ -113,8 +132,9 @@ class Conductor:
         return with_users or {n.id for n in active}
 
     def on_ready(self, environment: Any = None, msg: Any = None, **_kw: Any) -> None:
-        self.ready.add(msg.node_id)
-        if self.expected() <= self.ready:
+        data = msg.data if isinstance(msg.data, dict) else {}
+        self.ready[msg.node_id] = int(data.get("waiting", 0))
+        if self.expected() <= set(self.ready):
             self.fire()
         elif self._timer is None:
             self._timer = gevent.spawn_later(self.grace_s, self.fire)
@@ -125,18 +145,19 @@ class Conductor:
             timer.kill(block=False)
         if not self.ready:
             return
-        go = {"burst": self.next_burst, "at": time.time() + self.lead_s}
+        at, offset = time.time() + self.lead_s, 0
         for node_id in sorted(self.ready):
-            self.runner.send_message(GO, go, client_id=node_id)
+            self.runner.send_message(GO, {"burst": self.next_burst, "at": at, "offset": offset}, client_id=node_id)
+            offset += self.ready[node_id]
         self.next_burst += 1
-        self.ready = set()
+        self.ready = {}
 
 
 def join_conductor(runner: Any, gate: BurstGate) -> None:
     """Worker side: the gate asks the master, and fires when the master says so."""
-    gate.ask_master = lambda: runner.send_message(READY, None)
+    gate.ask_master = lambda waiting: runner.send_message(READY, {"waiting": waiting})
 
     def go(environment: Any = None, msg: Any = None, **_kw: Any) -> None:
-        gate.release(msg.data["burst"], msg.data["at"])
+        gate.release(msg.data["burst"], msg.data["at"], int(msg.data.get("offset", 0)))
 
     runner.register_message(GO, go)

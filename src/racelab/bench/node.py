@@ -3,20 +3,44 @@
 Each :class:`locust.env.Environment` gets one :class:`BenchNode`, reached with
 ``BenchNode.of(environment)``; ``make report`` creates a fresh environment per cell, so nothing
 here is a module-level global.
+
+What a user sends is the engine's: :meth:`BenchNode.plan` asks the target's scenario workload for
+the :class:`~racelab.core.history.Call` of (burst, position, seq), exactly as the thread engine
+does, and the path is the engine's :func:`~racelab.engine.client.operation_path`.
 """
 
 from __future__ import annotations
 
+import argparse
 import math
+from dataclasses import dataclass
 from typing import Any
 
 import gevent
 
-from racelab import strategies
+from racelab import scenarios
+from racelab.bench import options
 from racelab.bench.bursts import BurstGate
 from racelab.bench.ledger import Ledger
+from racelab.core.history import Call
+from racelab.core.scenario import Workload
+from racelab.core.strategy import Strategy
+from racelab.engine.client import operation_path
 
-ALL = "all"
+
+@dataclass(frozen=True)
+class Planned:
+    """One call a user is about to send: to which strategy, what, and in which of its bursts."""
+
+    strategy: Strategy
+    call: Call
+    round: int | None  # the burst among this strategy's own bursts (None: no bursts)
+    path: str
+
+    @property
+    def name(self) -> str:
+        """Locust's request name: one line per strategy and operation in its statistics."""
+        return f"/api/{self.strategy.scenario}/{self.strategy.name}/{self.call.op}"
 
 
 class BenchNode:
@@ -24,12 +48,14 @@ class BenchNode:
         self.environment = environment
         self.ledger = Ledger()
         self.gate = BurstGate(self.parties)
-        self.strategies: list[str] = [strategies.names()[0]]
-        self.race_window_ms = 0
-        self.burst_size = 0  # users per burst across the whole test; 0: no bursts
+        self.targets: list[Strategy] = options.resolve_targets(options.DEFAULT_TARGET)
+        self.workloads: dict[str, Workload] = {}
+        self.race_window_ms: int | None = None
+        self.burst_size = 0  # callers per burst across the whole test; 0: no bursts
         self.node_burst = 0  # this process's share of a burst
         self.run_id: str | None = None
         self.in_flight = 0  # requests sent and not yet answered (or cut off)
+        self.users_started = 0  # hands out each user's position when there are no bursts
 
     @classmethod
     def of(cls, environment: Any) -> BenchNode:
@@ -39,16 +65,22 @@ class BenchNode:
             environment.racelab_bench = node
         return node
 
-    def configure(self, options: Any, workers: int = 1) -> None:
+    def configure(self, opts: Any, workers: int = 1) -> None:
         """Read the run's parameters (command line or start form) before users start."""
-        self.strategies = strategy_list(getattr(options, "strategy", ALL))
-        self.race_window_ms = int(getattr(options, "race_window_ms", 0) or 0)
-        self.burst_size = max(0, int(getattr(options, "burst_size", 0) or 0))
+        try:
+            self.targets = options.resolve_targets(getattr(opts, "strategy", None))
+        except argparse.ArgumentTypeError:  # reported by the board (options.check); send nothing
+            self.targets = []
+        self.workloads = {s.key: scenarios.scenario(s.scenario).workload for s in self.targets}
+        window = getattr(opts, "race_window_ms", None)
+        self.race_window_ms = None if window is None else int(window)
+        self.burst_size = max(0, int(getattr(opts, "burst_size", 0) or 0))
         # A burst is split evenly over the worker processes, which the master then fires together.
-        share = getattr(options, "racelab_node_burst", None)
+        share = getattr(opts, "racelab_node_burst", None)
         self.node_burst = int(share) if share else math.ceil(self.burst_size / max(1, workers))
-        self.run_id = getattr(options, "racelab_run", None)
+        self.run_id = getattr(opts, "racelab_run", None)
         self.ledger.clear()
+        self.users_started = 0
         self.gate.open()
 
     def quiesce(self, timeout: float) -> bool:
@@ -56,8 +88,8 @@ class BenchNode:
         self.gate.close()
         deadline = timeout
         while self.in_flight > 0 and deadline > 0:
-            gevent.sleep(0.02)
-            deadline -= 0.02
+            gevent.sleep(0.01)
+            deadline -= 0.01
         return self.in_flight == 0
 
     def parties(self) -> int:
@@ -65,15 +97,23 @@ class BenchNode:
         users = runner.user_count if runner is not None else 1
         return max(1, min(self.node_burst, users))
 
-    def strategy_for(self, n: int) -> str:
-        return self.strategies[n % len(self.strategies)]
+    def next_position(self) -> int:
+        """A user's own position in this process, used when there are no bursts."""
+        position = self.users_started
+        self.users_started += 1
+        return position
 
-    def path(self, strategy: str) -> str:
-        return f"/api/counter/{strategy}/next?race_window_ms={self.race_window_ms}"
+    def plan(self, burst: int | None, position: int, seq: int) -> Planned:
+        """The call of ``position`` in burst ``burst`` (or its ``seq``-th call without bursts).
 
-
-def strategy_list(choice: str) -> list[str]:
-    """``all`` means every strategy in the registry's order, one per burst in turn."""
-    if not choice or choice == ALL:
-        return strategies.names()
-    return [strategies.get(choice).name]
+        Targets take turns, one per burst (or per call without bursts); each target's workload
+        sees its own bursts numbered 0, 1, 2... (its ``round``), as in the thread engine: a
+        workload that alternates kinds of bursts gets both even when several targets take turns.
+        """
+        n = len(self.targets)
+        if burst is not None:
+            strategy, round_, step = self.targets[burst % n], burst // n, burst // n
+        else:
+            strategy, round_, step = self.targets[seq % n], None, seq // n
+        call = self.workloads[strategy.key].call(round_, position, step)
+        return Planned(strategy, call, round_, operation_path(strategy, call, self.race_window_ms))

@@ -3,13 +3,16 @@
 ==================  =========================================================================
 event               what happens
 ==================  =========================================================================
-init                the board (local or master), the web UI tab, the burst conductor
-test_start          local/master: reset the lab, read the counters, start live readings;
+init                the board (local or master), the web UI's tabs, the burst conductor
+test_start          local/master: reset each scenario involved, read the states, start live readings;
                     workers: read the run's parameters (they come with the spawn message)
 report_to_master    worker: ship everything recorded since the last report (every 3 s,
                     and at once when a live reading asks: ``racelab_flush`` / ``racelab_delta``)
-worker_report       master: merge it; a held-back live reading may now be resolved
-test_stop           local: stop sending, wait for answers, final verdicts;
+worker_report       master: merge it; a held-back live reading is resolved once every worker
+                    has answered its ``racelab_flush``
+test_stopping       local/workers: stop sending and wait for the answers to calls in flight,
+                    before Locust stops the users (a call cut off is indeterminate)
+test_stop           local: final verdicts;
                     master: ask every worker to do the same and send its last records
                     (``racelab_drain`` / ``racelab_final``), then final verdicts
 quitting            master: final verdicts with whatever arrived, if not done yet
@@ -34,7 +37,8 @@ from racelab.bench import options, webui
 from racelab.bench.board import Board
 from racelab.bench.bursts import Conductor, join_conductor
 from racelab.bench.node import BenchNode
-from racelab.loadgen import read_value, reset
+from racelab.engine.client import LabClient, LabError
+from racelab.topology import Scope
 
 log = logging.getLogger("racelab")
 LIVE_INTERVAL_S = 1.5
@@ -48,16 +52,17 @@ def board_of(environment: Any) -> Board | None:
     return getattr(environment, "racelab_board", None)
 
 
-def _reader(environment: Any):  # type: ignore[no-untyped-def]
-    return lambda name: read_value(environment.host, name)
+def lab_of(environment: Any) -> LabClient:
+    """The engine's client for the lab Locust hammers; LAB_TOKEN (from the environment) lets it reset."""
+    return LabClient(environment.host or "", os.environ.get("LAB_TOKEN", ""))
 
 
-def _resetter(environment: Any):  # type: ignore[no-untyped-def]
-    token = os.environ.get("LAB_TOKEN", "")
-    if not token:
-        log.warning("racelab: LAB_TOKEN is not set, so the lab is not reset; counters start where they are")
+def declared_scope(lab: LabClient, notes: list[str]) -> Scope | None:
+    try:
+        return lab.declared_scope()
+    except (LabError, OSError, KeyError, ValueError) as exc:
+        notes.append(f"could not ask the lab how it runs ({exc}): expected verdicts follow who answered")
         return None
-    return lambda: reset(environment.host, token)
 
 
 def active_workers(runner: Any, starting: bool = False) -> set[str]:
@@ -96,15 +101,18 @@ def on_test_start(environment: Any, **_kw: Any) -> None:
     if isinstance(runner, WorkerRunner):
         node.configure(opts)
         return
-    for problem in options.check(opts):
+    problems = options.check(opts)
+    for problem in problems:
         log.error("racelab: %s", problem)
     board = board_of(environment)
     if board is None:
         return
     workers = active_workers(runner, starting=True) if isinstance(runner, MasterRunner) else set()
     node.configure(opts, max(1, len(workers)))
-    board.begin(node.strategies, _resetter(environment), _reader(environment))
-    for note in board.notes:
+    lab = lab_of(environment)
+    declared = declared_scope(lab, problems)
+    board.begin(node.targets, lab, declared, node.burst_size, int(runner.target_user_count or 0), problems)
+    for note in board.warnings():
         log.warning("racelab: %s", note)
     environment.racelab_participants = set(workers)
     if isinstance(runner, MasterRunner):
@@ -122,11 +130,13 @@ def live_readings(environment: Any, board: Board) -> None:
         if board.finished or board.run_id != run_id or runner.state not in (STATE_SPAWNING, STATE_RUNNING):
             return
         workers = active_workers(runner) if isinstance(runner, MasterRunner) else None
-        board.take_reading(_reader(environment), workers)
+        board.users = int(runner.target_user_count or 0)  # the UI can change it while a run goes on
+        reading = board.take_reading(lab_of(environment), workers)
         for node_id in workers or ():
-            # Ask for the records now rather than wait for the next 3-second report: the fewer
-            # calls sent since the reading, the fewer count as unanswered in it.
-            runner.send_message(FLUSH, {"run": run_id}, client_id=node_id)
+            # Ask for the records now rather than wait for the next 3-second report: the answer
+            # surely includes every call sent before the reading ended, and the fewer calls sent
+            # since, the fewer count as unanswered in it.
+            runner.send_message(FLUSH, {"run": run_id, "reading": reading.number}, client_id=node_id)
 
 
 # --- while it runs (distributed) ------------------------------------------------------------
@@ -141,7 +151,8 @@ def on_report_to_master(client_id: str, data: dict[str, Any], **_kw: Any) -> Non
 def send_delta(environment: Any, msg: Any) -> None:
     node = BenchNode.of(environment)
     if node.run_id is not None and node.run_id == msg.data.get("run"):
-        environment.runner.send_message(DELTA, {"run": node.run_id, "ledger": node.ledger.drain()})
+        answer = {"run": node.run_id, "reading": msg.data.get("reading"), "ledger": node.ledger.drain()}
+        environment.runner.send_message(DELTA, answer)
 
 
 def receive_delta(environment: Any, msg: Any) -> None:
@@ -152,14 +163,19 @@ def on_worker_report(client_id: str, data: dict[str, Any], **_kw: Any) -> None:
     environment = _environments.get("master")
     board = board_of(environment) if environment is not None else None
     part = data.get("racelab")
-    if not part or board is None or part.get("run") != board.run_id:
+    if not part or environment is None or board is None or part.get("run") != board.run_id:
         return  # another run's leftovers, or nothing recorded yet
-    board.ledger.merge(part["ledger"])
+    board.ledger.merge(part["ledger"], client_id)
     environment.racelab_participants.add(client_id)
-    board.worker_reported(client_id)
+    board.worker_reported(client_id, part.get("reading"))
 
 
 # --- a run ends -------------------------------------------------------------------------------
+
+
+def on_test_stopping(environment: Any, **_kw: Any) -> None:
+    if not isinstance(environment.runner, MasterRunner):
+        BenchNode.of(environment).quiesce(DRAIN_TIMEOUT_S)
 
 
 def on_test_stop(environment: Any, **_kw: Any) -> None:
@@ -202,19 +218,29 @@ def send_final(environment: Any, msg: Any) -> None:
 def receive_final(environment: Any, msg: Any) -> None:
     board = board_of(environment)
     if board is not None and msg.data.get("run") == board.run_id:
-        board.ledger.merge(msg.data["ledger"])
+        board.ledger.merge(msg.data["ledger"], msg.node_id)
         board.final_from.add(msg.node_id)
 
 
 def finish(environment: Any, board: Board) -> None:
-    results = board.finish(_reader(environment))
-    for note in board.notes:
+    judgements = board.finish(lab_of(environment))
+    for note in board.warnings():
         log.warning("racelab: %s", note)
-    for name, result in results.items():
+    for key, j in judgements.items():
+        c = j.check
+        anomalies = " ".join(f"{name}={n}" for name, n in c.anomalies.items())
         log.info(
-            "racelab verdict for %s: %s - %s (attempted=%d acknowledged=%d duplicates=%d lost=%d)",
-            name, result.verdict.upper(), result.reason, result.attempted, result.acknowledged,
-            result.duplicates, result.lost,
+            "racelab verdict for %s: %s (expected %s) - %s "
+            "(attempted=%d acknowledged=%d refused=%d indeterminate=%d %s)",
+            key,
+            j.verdict.upper(),
+            j.expected,
+            j.reason,
+            c.attempted,
+            c.acknowledged,
+            c.failed,
+            c.indeterminate,
+            anomalies,
         )
 
 
@@ -228,7 +254,7 @@ def on_reset_stats(**_kw: Any) -> None:
     environment = _environments.get("master")
     board = board_of(environment) if environment is not None else None
     if board is not None:
-        board.rows = {name: r for name, r in board.rows.items() if name in board.strategies}
+        board.forget_earlier_runs()
 
 
 # report_to_master, worker_report and reset_stats do not pass the environment: keep it from init.
@@ -247,6 +273,7 @@ def attach(events: Any) -> None:
     events.test_start.add_listener(on_test_start)
     events.report_to_master.add_listener(on_report_to_master)
     events.worker_report.add_listener(on_worker_report)
+    events.test_stopping.add_listener(on_test_stopping)
     events.test_stop.add_listener(on_test_stop)
     events.quitting.add_listener(on_quitting)
     events.reset_stats.add_listener(on_reset_stats)

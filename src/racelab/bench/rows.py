@@ -1,0 +1,145 @@
+"""One strategy's line on the board: the judge's verdict with what the run measured, as plain
+strings and numbers (what Locust's table, a CSV and JSON can all carry).
+
+The columns are fixed per scenario: the common ones, with the scenario's own anomaly names (in its
+order) after the counts. The same numbers become the report's typed results
+(:func:`spread` and :func:`costs` fill :class:`~racelab.engine.results.Spread` and
+:class:`~racelab.engine.results.Costs`).
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+from typing import Any
+
+from racelab.bench.ledger import Tally
+from racelab.core.scenario import Scenario
+from racelab.core.strategy import Strategy
+from racelab.engine.judge import Judgement, served_counts
+from racelab.engine.results import Costs, Spread
+
+HEAD: list[tuple[str, str]] = [
+    ("name", "Strategy"),
+    ("verdict", "Verdict"),
+    ("expected", "Expected here"),
+    ("attempted", "Attempted"),
+    ("acknowledged", "Acknowledged"),
+    ("refused", "Refused"),
+    ("indeterminate", "Indeterminate"),
+]
+TAIL: list[tuple[str, str]] = [
+    ("example", "What went wrong (example)"),
+    ("served_by", "Served by (replicas / pids / threads)"),
+    ("concurrency", "Max in flight"),
+    ("bursts", "Bursts"),
+    ("spread_median_ms", "Send spread, median (ms)"),
+    ("spread_max_ms", "Send spread, max (ms)"),
+    ("state", "State"),
+    ("reason", "Reason"),
+]
+# In the CSV and the JSON only: the table is wide enough.
+EXTRA = [
+    "key",
+    "scope",
+    "declared_scope",
+    "observed_scope",
+    "spread_last_ms",
+    "retries_per_call",
+    "wait_ms_per_call",
+    "deadlocks_per_call",
+]
+FIXED = {key for key, _ in HEAD + TAIL} | set(EXTRA)
+
+
+def anomaly_key(name: str) -> str:
+    """An anomaly's column: its own name, unless a fixed column has it already."""
+    return f"anomaly_{name}" if name in FIXED else name
+
+
+def columns(scenario: Scenario) -> list[tuple[str, str]]:
+    """The tab's columns for one scenario: (row key, title)."""
+    anomalies = [(anomaly_key(name), name.replace("_", " ").capitalize()) for name in scenario.anomalies]
+    return [*HEAD, *anomalies, *TAIL]
+
+
+def who(served: dict[str, Any]) -> str:
+    """'app-1 pid 12 thread 0_1', plus whatever else the checker noted ('(sales 2)')."""
+    thread = str(served.get("thread", "?")).replace("ThreadPoolExecutor-", "thread ")
+    text = f"{served.get('replica', '?')} pid {served.get('pid', '?')} {thread}"
+    extra = ", ".join(f"{k} {v}" for k, v in served.items() if k not in ("replica", "pid", "thread"))
+    return f"{text} ({extra})" if extra else text
+
+
+def _short(value: Any, limit: int = 40) -> str:
+    text = value if isinstance(value, str) else json.dumps(value, separators=(",", ":"))
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def describe_evidence(example: dict[str, Any]) -> str:
+    """A checker's example, whatever its scenario: 'value 7: app-1 pid 12 thread 0_1 & app-3 ...'.
+
+    Its fields in order (the anomaly it shows first), then the first two callers who were served
+    (``served_by``)."""
+    fields = ", ".join(f"{k} {_short(v)}" for k, v in example.items() if k not in ("anomaly", "served_by"))
+    text = f"{example['anomaly']}: {fields}" if "anomaly" in example else fields
+    served = [s for s in example.get("served_by") or [] if isinstance(s, dict)]
+    if served:
+        more = f" (+{len(served) - 2} more)" if len(served) > 2 else ""
+        text += ": " + " & ".join(who(s) for s in served[:2]) + more
+    return text
+
+
+def spread(tally: Tally, burst_size: int = 0) -> Spread:
+    spreads = tally.spreads_ms()
+    return Spread(
+        bursts=len(tally.rounds),
+        burst_size=burst_size,
+        median_ms=round(statistics.median(spreads), 1) if spreads else None,
+        max_ms=round(max(spreads), 1) if spreads else None,
+    )
+
+
+def costs(tally: Tally) -> Costs:
+    """What the server said each acknowledged call cost (the X-Racelab-* headers); Locust's own
+    numbers (rps, latencies, requests) are filled in where Locust's statistics are at hand."""
+    acked = [op for op in tally.ops if op.status == "ok"]
+    n = max(1, len(acked))
+    return Costs(
+        retries_per_call=round(sum(op.retries for op in acked) / n, 3),
+        wait_ms_per_call=round(sum(op.wait_ms for op in acked) / n, 3),
+        deadlocks_per_call=round(sum(op.deadlocks for op in acked) / n, 3),
+    )
+
+
+def row(strategy: Strategy, j: Judgement, tally: Tally, state: str) -> dict[str, Any]:
+    """One line of a scenario's Race verdicts tab (and of its CSV). ``None`` means "not measured"."""
+    c = j.check
+    served = served_counts([op for op in tally.ops if op.status == "ok"])
+    s, spreads, k = spread(tally), tally.spreads_ms(), costs(tally)
+    return {
+        "name": strategy.name,
+        "verdict": j.verdict,
+        "expected": j.expected,
+        "attempted": c.attempted,
+        "acknowledged": c.acknowledged,
+        "refused": c.failed,
+        "indeterminate": c.indeterminate,
+        **{anomaly_key(name): n for name, n in c.anomalies.items()},
+        "example": describe_evidence(c.evidence[0]) if c.evidence else "",
+        "served_by": f"{served['replicas']} / {served['processes']} / {served['threads']}",
+        "concurrency": j.concurrency,
+        "bursts": s.bursts,
+        "spread_median_ms": s.median_ms,
+        "spread_max_ms": s.max_ms,
+        "state": state,
+        "reason": j.reason,
+        "key": strategy.key,
+        "scope": j.scope,
+        "declared_scope": j.declared_scope,
+        "observed_scope": j.observed_scope,
+        "spread_last_ms": round(spreads[-1], 1) if spreads else None,
+        "retries_per_call": k.retries_per_call,
+        "wait_ms_per_call": k.wait_ms_per_call,
+        "deadlocks_per_call": k.deadlocks_per_call,
+    }
