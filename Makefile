@@ -6,7 +6,7 @@ PYTHON ?= python3
 VENV := .venv
 RACELAB := $(VENV)/bin/racelab
 
-.PHONY: venv help up down ps status logs lint test test-compose unit burst strategies report clean
+.PHONY: venv help up down ps status logs lint test test-compose unit burst strategies report check clean
 
 help: ## show the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-12s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -38,8 +38,11 @@ strategies: venv ## list the strategies and their expected verdicts per topology
 burst: venv ## fire 50 synchronised callers at a strategy: make burst S=db-thread-lock
 	@$(RACELAB) burst $(or $(S),all)
 
-report: venv ## every strategy under every topology, measured: report/latest/index.html (QUICK=1: default topology only)
+report: venv ## every scenario's strategies under every topology: report/latest/ (QUICK=1, KEEP=5, LOCUST_HTML=1)
 	@$(RACELAB) report
+
+check: venv ## judge a report's saved histories again: make check R=report/latest (exit 1: a verdict differs)
+	@$(RACELAB) check $(or $(R),report/latest)
 
 lint: venv ## ruff (lint + format check) and mypy (strict on src/), settings in pyproject.toml
 	$(VENV)/bin/ruff check src tests loadtests services

@@ -1,15 +1,13 @@
 """Named topologies: TOPOLOGY=<name> (or `racelab up -t <name>`) reshapes the stack, and only the
-services whose configuration changes restart. The report runs the configured topology last."""
+services whose configuration changes restart."""
 
 from __future__ import annotations
 
 import json
 import urllib.request
-from pathlib import Path
 
 import pytest
 
-from racelab.report.runner import Plan, make_plan, order_topologies
 from racelab.settings import SettingsError, StackSettings
 from tests.conftest import racelab
 
@@ -24,23 +22,6 @@ def test_topology_sets_replicas_workers_and_threads_at_once() -> None:
 def test_an_unknown_topology_names_the_valid_ones() -> None:
     with pytest.raises(SettingsError, match="TOPOLOGY='mesh' is not a topology; choose one of: single, threads"):
         StackSettings.from_env({"TOPOLOGY": "mesh"})
-
-
-def test_the_configured_topology_runs_last_so_the_stack_ends_as_it_began(tmp_path: Path) -> None:
-    plan = Plan(["single", "threads", "processes", "replicas"], ["db-atomic"], 1.0, 4, 1, 0, False, tmp_path)
-    assert order_topologies(plan, "threads") == ["single", "processes", "replicas", "threads"]
-    assert order_topologies(plan, "custom") == ["single", "threads", "processes", "replicas"]
-
-
-def test_quick_runs_the_default_topology_only(monkeypatch: pytest.MonkeyPatch) -> None:
-    from racelab.runtime import envfile
-
-    env: dict[str, str] = {}
-    monkeypatch.setattr(envfile, "load", lambda _root: env)
-    assert make_plan(quick=True).topologies == ["replicas"]
-    assert make_plan().topologies == ["single", "threads", "processes", "replicas"]
-    env["TOPOLOGY"] = "threads"
-    assert make_plan(quick=True).topologies == ["threads"]
 
 
 def test_native_locust_runs_a_master_and_workers_when_asked() -> None:

@@ -137,26 +137,53 @@ def served_text(served: dict[str, object]) -> str:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    """Every strategy under every topology (QUICK=1: the default topology only), into report/."""
+    """Every scenario's strategies under every topology (QUICK=1: the configured one), into report/.
+
+    Exit status: 0 every cell as expected, 1 a verdict differs, 2 a verdict is unknown or the
+    report could not run.
+    """
     from pathlib import Path
 
-    from racelab.report.runner import ReportError, make_plan, rerender, run
+    from racelab.report import folders
+    from racelab.report.results import ResultsError
+    from racelab.report.runner import ReportError, make_plan, run
 
-    quick = args.quick or os.environ.get("QUICK", "").strip().lower() in ("1", "true", "yes")
     try:
         if args.render:
-            return rerender(Path(args.render))
+            folder = Path(args.render)
+            folders.rerender(folder)
+            print(f"re-rendered {folder / 'index.html'} and {folder / 'summary.md'} from results.json")
+            return 0
         plan = make_plan(
-            quick=quick,
+            quick=True if args.quick else None,
             topologies=_csv(args.topology),
-            names=_csv(args.strategy),
+            selectors=_csv(args.strategy),
             seconds=args.seconds,
             users=args.users,
+            min_bursts=args.min_bursts,
             out_root=Path(args.out) if args.out else None,
+            keep=args.keep,
+            locust_html=True if args.locust_html else None,
         )
         return run(plan)
-    except ReportError as exc:
+    except (ReportError, ResultsError) as exc:
         print(f"\nracelab report: {exc}", file=sys.stderr)
+        return 2
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    """Judge every cell of a report folder again from its saved history and states.
+
+    Exit status: 0 every verdict reproduces, 1 one differs, 2 the folder is unusable.
+    """
+    from pathlib import Path
+
+    from racelab.report.check import Unusable, run
+
+    try:
+        return run(Path(args.folder))
+    except Unusable as exc:
+        print(f"racelab check: {exc}", file=sys.stderr)
         return 2
 
 
@@ -196,15 +223,27 @@ def main(argv: list[str] | None = None) -> int:
     burst.add_argument("--url", help="the lab's base URL (default: nginx on 127.0.0.1)")
     burst.add_argument("-v", "--verbose", action="store_true")
     burst.set_defaults(func=cmd_burst)
-    report = sub.add_parser("report", help="run every strategy under every topology; write report/<time>/")
-    report.add_argument("--quick", action="store_true", help="the default topology only (also QUICK=1)")
+    report = sub.add_parser("report", help="run every scenario's strategies under every topology; write report/<time>/")
+    report.add_argument("--quick", action="store_true", help="the configured topology only (also QUICK=1)")
     report.add_argument("--topology", help="comma-separated topologies instead of all of them")
-    report.add_argument("--strategy", help="comma-separated strategies instead of all of them")
-    report.add_argument("--seconds", type=float, help="bursting time per cell (default 1.5, quick 2)")
-    report.add_argument("--users", type=int, default=24, help="users per burst (default 24)")
+    report.add_argument(
+        "--strategy", help="comma-separated selectors instead of all: counter, inventory/db-conditional, all..."
+    )
+    report.add_argument("--seconds", type=float, help="bursting time per cell (default 0.6)")
+    report.add_argument("--users", type=int, help="users per burst (default 24)")
+    report.add_argument("--min-bursts", type=int, help="bursts per cell at least (default 8)")
     report.add_argument("--out", help="folder for the reports (default: report/ in the checkout)")
+    report.add_argument(
+        "--keep", type=int, help="report folders to keep, this one included (also KEEP=N; default 5; 0: all)"
+    )
+    report.add_argument(
+        "--locust-html", action="store_true", help="also Locust's HTML and CSV per cell (also LOCUST_HTML=1)"
+    )
     report.add_argument("--render", metavar="FOLDER", help="only re-render FOLDER's pages from its results.json")
     report.set_defaults(func=cmd_report)
+    check = sub.add_parser("check", help="judge a report folder's saved histories again (exit 1: a verdict differs)")
+    check.add_argument("folder", help="a report folder, e.g. report/latest")
+    check.set_defaults(func=cmd_check)
     args = parser.parse_args(argv)
     status: int | None = None
     try:

@@ -1,70 +1,113 @@
-"""``summary.md``: the verdict matrix and the costs as Markdown, for a terminal, a PR or an issue."""
+"""``summary.md``: the verdict matrices and the cost tables as Markdown, for a terminal, a PR or an issue.
+
+Pure, like the page: :class:`~racelab.report.results.Results` in, text out.
+"""
 
 from __future__ import annotations
 
-from typing import Any
-
 from racelab.report import model
+from racelab.report.progress import clock
+from racelab.report.results import Results, ScenarioInfo
 
 
-def _num(value: Any, digits: int = 0) -> str:
+def _num(value: float | None, digits: int = 0) -> str:
     if value is None:
-        return "–"
-    return f"{value:,.{digits}f}" if isinstance(value, float) else f"{value:,}"
+        return "–"  # noqa: RUF001 - a dash for no value
+    return f"{value:,.{digits}f}"
 
 
 def _ratio(value: float | None) -> str:
-    return "" if value is None else f" ({value:.2f}×)"
+    return "" if value is None else f" ({value:.2f}×)"  # noqa: RUF001 - the multiplication sign
 
 
-def render(results: dict[str, Any]) -> str:
-    s = model.summary(results)
-    cells = model.cell_map(results)
-    topologies = model.topologies(results)
+def matrix(results: Results, scenario: ScenarioInfo) -> list[str]:
+    """One scenario's verdict matrix: observed verdict, ✓ or ✗ with the expected one, anomaly counts."""
+    m = model.matrix(results, scenario)
+    lines = [
+        f"| {scenario.name} | " + " | ".join(m.topologies) + " |",
+        "|---|" + "---|" * len(m.topologies),
+    ]
+    for row in m.rows:
+        texts = []
+        for c in row.cells:
+            if c.cell is None:
+                texts.append("not run")
+                continue
+            j = c.cell.judgement
+            mark = "✓" if c.cell.matches else f"✗ expected {j.expected}"
+            counts = model.anomaly_text(c.cell)
+            texts.append(f"{j.verdict} {mark}" + (f" ({counts})" if counts else ""))
+        lines.append(f"| {row.strategy.name} | " + " | ".join(texts) + " |")
+    return lines
+
+
+def cost_table(results: Results, scenario: ScenarioInfo, topology: str) -> list[str]:
+    rows = model.cost_rows(results, scenario, topology)
+    if not rows:
+        return ["No strategy with an unprotected baseline was run under this topology."]
+    lines = [
+        "| strategy | verdict | req/s | p50 ms | p99 ms | retries/call | lock wait ms/call | deadlocks/call "
+        "| refused | priced against |",
+        "|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for r in rows:
+        c = r.cell.costs
+        lines.append(
+            f"| {r.strategy.name} | {r.cell.judgement.verdict} | {_num(c.rps, 1)}{_ratio(r.rps_ratio)} | "
+            f"{_num(c.p50_ms)}{_ratio(r.p50_ratio)} | {_num(c.p99_ms)}{_ratio(r.p99_ratio)} | "
+            f"{_num(c.retries_per_call, 2)} | {_num(c.wait_ms_per_call, 2)} | {_num(c.deadlocks_per_call, 2)} | "
+            f"{r.cell.judgement.check.failed:,} | {r.baseline}" + ("" if r.baseline_cell else " (not run here)") + " |"
+        )
+    return lines
+
+
+def verdict_lines(results: Results) -> list[str]:
+    """Every scenario's matrix: what the terminal prints at the end of ``make report``."""
+    lines: list[str] = []
+    for scenario in results.scenarios:
+        lines += [*matrix(results, scenario), ""]
+    return lines
+
+
+def banner(results: Results) -> list[str]:
+    t = model.tally(results)
+    if t.ok:
+        return [f"**All {len(t.cells)} cells behaved as expected.**"]
+    if not t.cells:
+        return ["**No cells were run.**"]
+    lines = [f"**{len(t.cells) - t.as_expected} of {len(t.cells)} cells did not behave as expected:**", ""]
+    lines += [f"- {model.problem(c)}" for c in t.mismatches + t.unknown]
+    if t.unknown:
+        lines += ["", f"{model.UNKNOWN_MEANS.capitalize()}."]
+    return lines
+
+
+def render(results: Results) -> str:
+    t = model.tally(results)
+    main = model.main_topology(results)
+    c = results.config
     lines = [
         "# racelab report",
         "",
-        f"revision `{results.get('revision', '?')}` · {results.get('generated_at', '')} · "
-        f"{s['cells']} cells · {s['attempted']:,} calls · {results.get('duration_s', 0):.0f} s",
+        f"revision `{results.revision[:12]}`{' (dirty)' if results.dirty else ''} · {results.generated_at} · "
+        f"{len(t.cells)} cells · {t.calls:,} calls · {clock(results.duration_s)} · {c.runtime} runtime · "
+        f"bursts of {c.users} users, {c.seconds_per_cell:g} s per cell · race window {c.race_window_ms} ms",
+        "",
+        *banner(results),
+        "",
+        "Verdicts: observed, then ✓ when it is the expected one (✗ and the expected verdict otherwise), "
+        "and the anomalies the scenario's checker counted.",
+        "Costs: measured in synchronised bursts, so requests/s is throughput under contention, not the "
+        "steady-state cost (that will come from `make bench`); ratios are to the baseline.",
         "",
     ]
-    if s["ok"]:
-        lines += [f"**All {s['cells']} cells behaved as expected.**", ""]
-    else:
-        lines += [f"**{len(s['mismatches'])} of {s['cells']} cells differ from what was expected:**", ""]
-        lines += [f"- {m}" for m in s["mismatches"]] + [""]
-    lines += ["## Verdicts (observed, ✓ = as expected; duplicates/lost)", ""]
-    lines.append("| strategy | " + " | ".join(topologies) + " |")
-    lines.append("|---|" + "---|" * len(topologies))
-    for name in model.strategy_names(results):
-        row = []
-        for topology in topologies:
-            cell = cells.get((name, topology))
-            if cell is None:
-                row.append("not run")
-                continue
-            mark = "✓" if model.matches(cell) else f"✗ expected {cell.get('expected')}"
-            counts = f" {cell.get('duplicates', 0)}/{cell.get('lost', 0)}" if model.anomalies(cell) else ""
-            row.append(f"{cell.get('observed')} {mark}{counts}")
-        lines.append(f"| {name} | " + " | ".join(row) + " |")
-    main = model.main_topology(results)
-    lines += ["", f"## What safety costs under {main}", ""]
-    lines.append("| strategy | req/s | p50 ms | p99 ms | retries/call | lock wait ms/call | baseline |")
-    lines.append("|---|---|---|---|---|---|---|")
-    for r in model.cost_rows(results, main):
-        lines.append(
-            f"| {r['strategy']} | {_num(r['rps'], 1)}{_ratio(r['rps_ratio'])} | {_num(r['p50_ms'])}"
-            f"{_ratio(r['p50_ratio'])} | {_num(r['p99_ms'])}{_ratio(r['p99_ratio'])} | "
-            f"{_num(r['retries_per_call'], 2)} | {_num(r['wait_ms_per_call'], 2)} | {r['baseline'] or '–'} |"
-        )
-    lines += ["", "## Evidence", ""]
-    for name in model.strategy_names(results):
-        found = model.evidence(results, name)
-        if found:
-            a, b = found["pair"]
-            lines.append(
-                f"- **{name}** under {found['topology']}: value {found['value']} went to "
-                f"`{model.served_text(a)}` and `{model.served_text(b)}`"
-            )
-    lines += ["", "Open `index.html` for the charts and the explanations.", ""]
+    for scenario in results.scenarios:
+        m = model.matrix(results, scenario)
+        lines += [f"## {scenario.name} — {scenario.title}", "", scenario.question, "", "### Verdicts", ""]
+        lines += [*matrix(results, scenario), ""]
+        ordered = [main] + [topology for topology in m.topologies if topology != main]
+        for topology in ordered:
+            if topology in m.topologies:
+                lines += [f"### What safety costs under {topology}", "", *cost_table(results, scenario, topology), ""]
+    lines += ["Open `index.html` for the charts, the explanations and the checkers' examples.", ""]
     return "\n".join(lines)

@@ -42,7 +42,7 @@ def grouped_bars(
         f"<title>{escape(title)}</title>",
         f'<text x="0" y="16" class="chart-title">{escape(title)}</text>',
     ]
-    x = label_w
+    x: float = label_w
     for _key, label, colour in series:  # legend
         out.append(f'<rect x="{x}" y="26" width="10" height="10" fill="{colour}"/>')
         out.append(f'<text x="{x + 14}" y="35" class="chart-legend">{escape(label)}</text>')
@@ -69,8 +69,8 @@ def grouped_bars(
                 f'<text x="{label_w + w + 4:.1f}" y="{y + bar_h - 1}" class="chart-value">{escape(fmt(v))}</text>'
             )
         if not drawn and empty_text:
-            y = y0 + bar_h * len(series) / 2 + 4
-            out.append(f'<text x="{label_w + 6}" y="{y:.1f}" class="chart-note">{escape(empty_text)}</text>')
+            middle = y0 + bar_h * len(series) / 2 + 4
+            out.append(f'<text x="{label_w + 6}" y="{middle:.1f}" class="chart-note">{escape(empty_text)}</text>')
     axis_y = top + group_h * len(categories) - gap / 2
     out.append(f'<line x1="{label_w}" y1="{top - 4}" x2="{label_w}" y2="{axis_y}" class="chart-axis"/>')
     if note:
