@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import io
 import os
 import sys
+from typing import TextIO
 
 from racelab import scenarios
 from racelab.topology import TOPOLOGIES
@@ -191,7 +193,44 @@ def _csv(raw: str | None) -> list[str] | None:
     return [part.strip() for part in raw.split(",") if part.strip()] if raw else None
 
 
+class PipeSafeStdout(io.TextIOBase):
+    """stdout that outlives its reader: once the pipe closes (``racelab up | head -3``), the rest
+    is thrown away and the command carries on to the end, instead of stopping half way through
+    with a stack half up. (Python's "Note on SIGPIPE": point the descriptor at devnull.)"""
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+        self.closed_pipe = False
+
+    def _lost(self) -> None:
+        self.closed_pipe = True
+        os.dup2(os.open(os.devnull, os.O_WRONLY), self.stream.fileno())
+
+    def write(self, text: str) -> int:
+        if not self.closed_pipe:
+            try:
+                self.stream.write(text)
+            except BrokenPipeError:
+                self._lost()
+        return len(text)
+
+    def flush(self) -> None:
+        if not self.closed_pipe:
+            try:
+                self.stream.flush()
+            except BrokenPipeError:
+                self._lost()
+
+    def fileno(self) -> int:
+        return self.stream.fileno()
+
+    def isatty(self) -> bool:
+        return self.stream.isatty()
+
+
 def main(argv: list[str] | None = None) -> int:
+    if not isinstance(sys.stdout, PipeSafeStdout) and hasattr(sys.stdout, "fileno"):
+        sys.stdout = PipeSafeStdout(sys.stdout)
     parser = argparse.ArgumentParser(prog="racelab", description="Race conditions in Flask, live.")
     sub = parser.add_subparsers(dest="command", required=True)
     up = sub.add_parser("up", help="start the lab (native or docker runtime)")
