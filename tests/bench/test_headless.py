@@ -11,8 +11,7 @@ from typing import Any
 import pytest
 
 from racelab import scenarios
-from racelab.core.history import read_jsonl
-from racelab.engine.results import Cell
+from racelab.engine.results import RECORDS, Cell, read_records
 from racelab.topology import Scope
 from tests.bench.support import free_port
 from tests.conftest import ROOT
@@ -64,18 +63,12 @@ def test_cells_from_three_scenarios(stack: Any, tmp_path: Path) -> None:
         assert cell.costs.p50_ms is not None and cell.costs.rps
         assert cell.served_by["replicas"] == 3
         folder = f"{cell.scenario}/{cell.strategy}"
-        assert set(cell.files) == {
-            "history",
-            "states",
-            "locust_csv",
-            "locust_failures_csv",
-            "locust_history_csv",
-            "locust_html",
-        }
-        assert all(path.startswith(folder + "/") and (out / path).is_file() for path in cell.files.values())
-        history = list(read_jsonl(out / cell.files["history"]))
-        assert len(history) == j.check.attempted  # saved beside the cell, to be judged again later
-        states = json.loads((out / cell.files["states"]).read_text())
+        assert set(cell.files) == {"record", "locust_csv", "locust_failures_csv", "locust_history_csv", "locust_html"}
+        assert cell.files["record"] == RECORDS
+        locust_files = [path for name, path in cell.files.items() if name != "record"]
+        assert all(path.startswith(folder + "/") and (out / path).is_file() for path in locust_files)
+        states, history = read_records(out / RECORDS)[key]
+        assert len(history) == j.check.attempted  # saved with the cell, to be judged again later
         assert set(states) == {"initial", "final", "params", "declared_scope", "burst_size"}
         assert (states["declared_scope"], states["burst_size"], states["params"]) == ("replicas", 24, cell.params)
         assert line["timing"]["setup_s"] < 1 and line["timing"]["teardown_s"] < 3  # cells stay short

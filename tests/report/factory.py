@@ -69,10 +69,7 @@ def cell(
         duration_s=1.0,
         files=files
         if files is not None
-        else {
-            "history": f"cells/{topology}/{key}/history.jsonl.gz",
-            "states": f"cells/{topology}/{key}/states.json",
-        },
+        else {"record": f"cells/{topology}/cells.jsonl.gz"},
     )
 
 

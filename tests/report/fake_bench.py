@@ -14,7 +14,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from racelab.core.history import Op, write_jsonl
+from racelab.core.history import Op
+from racelab.engine.results import RECORDS, append_record
 from tests.report.factory import cell
 
 
@@ -43,9 +44,7 @@ def main() -> int:
             print("Traceback (most recent call last):\nRuntimeError: the fake bench fell over", file=sys.stderr)
             return 1
         print(json.dumps({"event": "start", "strategy": key}), flush=True)
-        folder = Path(args.out) / key
-        folder.mkdir(parents=True, exist_ok=True)
-        write_jsonl(folder / "history.jsonl.gz", [Op("next", {}, "ok", value=1, served_by={"replica": "app-1"})])
+        Path(args.out).mkdir(parents=True, exist_ok=True)
         states = {
             "initial": {"value": 0},
             "final": {"value": 1},
@@ -53,9 +52,12 @@ def main() -> int:
             "declared_scope": "replicas",
             "burst_size": int(args.users),
         }
-        (folder / "states.json").write_text(json.dumps(states))
-        files = {"history": f"{key}/history.jsonl.gz", "states": f"{key}/states.json"}
+        history = [Op("next", {}, "ok", value=1, served_by={"replica": "app-1"})]
+        append_record(Path(args.out) / RECORDS, key, states, history)
+        files = {"record": RECORDS}
         if args.locust_html:
+            folder = Path(args.out) / key
+            folder.mkdir(parents=True, exist_ok=True)
             (folder / "locust.html").write_text("<html>locust</html>")
             files["locust_html"] = f"{key}/locust.html"
         made = cell(key, args.topology, bend.get("verdicts", {}).get(f"{key}@{args.topology}"), files=files)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 
@@ -26,14 +25,8 @@ def test_the_bench_lines_become_typed_events() -> None:
         parse_event(json.dumps({"event": "cell", "cell": {"scenario": "counter"}}))
 
 
-def test_a_cell_is_kept_under_its_topology_with_paths_from_the_report_folder(tmp_path: Path) -> None:
-    made = cell("counter/db-atomic", "single", files={"history": "counter/db-atomic/history.jsonl.gz"})
-    own = tmp_path / "cells" / "threads" / "counter" / "db-atomic"
-    own.mkdir(parents=True)
-    (own / "states.json").write_text("{}")
-    kept = adopt(made, "threads", tmp_path)
+def test_a_cell_is_kept_under_its_topology_with_paths_from_the_report_folder() -> None:
+    made = cell("counter/db-atomic", "single", files={"record": "cells.jsonl.gz", "locust_html": "c/d/locust.html"})
+    kept = adopt(made, "threads")
     assert kept.topology == "threads"
-    assert kept.files == {
-        "history": "cells/threads/counter/db-atomic/history.jsonl.gz",
-        "states": "cells/threads/counter/db-atomic/states.json",  # found where the bench writes it
-    }
+    assert kept.files == {"record": "cells/threads/cells.jsonl.gz", "locust_html": "cells/threads/c/d/locust.html"}

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import gzip
 import io
-import json
 import subprocess
 import sys
 from pathlib import Path
@@ -13,9 +12,9 @@ import pytest
 
 from racelab import scenarios
 from racelab.cli import main
-from racelab.core.history import Op, write_jsonl
+from racelab.core.history import Op
 from racelab.engine.judge import judge
-from racelab.engine.results import Cell
+from racelab.engine.results import Cell, append_record, read_records
 from racelab.report.check import Unusable, run
 from racelab.report.progress import Console
 from racelab.topology import Scope
@@ -41,6 +40,10 @@ def calls(values: list[int]) -> list[Op]:
     ]
 
 
+def records_file(folder: Path) -> Path:
+    return folder / "cells" / "threads" / "cells.jsonl.gz"
+
+
 RUNS = {  # key -> (history, initial, final)
     "counter/db-unsafe": (calls([1, 1, 2, 2]), {"value": 0}, {"value": 2}),
     "counter/db-atomic": (calls([1, 2, 3, 4]), {"value": 0}, {"value": 4}),
@@ -49,18 +52,16 @@ RUNS = {  # key -> (history, initial, final)
 
 @pytest.fixture()
 def folder(tmp_path: Path) -> Path:
-    """A report folder built by hand: a history and states per cell, and results.json."""
+    """A report folder built by hand: each cell's record (history and states), and results.json."""
     folder = tmp_path / "20260101-120000"
+    (folder / "cells" / "threads").mkdir(parents=True)
     cells = []
     for key, (history, initial, final) in RUNS.items():
         strategy = scenarios.get(key)
         judgement = judge(strategy, history, initial, final, Scope.THREADS, 4)
-        cell_dir = folder / "cells" / "threads" / key
-        cell_dir.mkdir(parents=True)
-        write_jsonl(cell_dir / "history.jsonl.gz", history)
         states = {"initial": initial, "final": final, "params": {}, "declared_scope": "threads", "burst_size": 4}
-        (cell_dir / "states.json").write_text(json.dumps(states))
-        files = {"history": f"cells/threads/{key}/history.jsonl.gz", "states": f"cells/threads/{key}/states.json"}
+        append_record(records_file(folder), key, states, history)
+        files = {"record": "cells/threads/cells.jsonl.gz"}
         cells.append(Cell(strategy.scenario, strategy.name, "threads", judgement, files=files))
     assert [c.judgement.verdict for c in cells] == ["fails", "holds"]
     results(list(RUNS), ["threads"], tmp_path, cells).save(folder / "results.json")
@@ -82,10 +83,16 @@ def test_every_verdict_reproduces_from_the_saved_histories(folder: Path) -> None
     assert out.splitlines()[-1] == "all 2 verdicts reproduce from the saved histories"
 
 
+def rewrite(folder: Path, key: str, final: dict[str, int]) -> None:
+    """The records file again, with one cell's final state changed."""
+    records = read_records(records_file(folder))
+    records_file(folder).unlink()
+    for name, (states, history) in records.items():
+        append_record(records_file(folder), name, {**states, "final": final} if name == key else states, history)
+
+
 def test_a_verdict_that_no_longer_follows_from_its_history_exits_one(folder: Path) -> None:
-    states = folder / "cells/threads/counter/db-atomic/states.json"
-    saved = json.loads(states.read_text())
-    states.write_text(json.dumps({**saved, "final": {"value": 3}}))  # one acknowledged increment lost
+    rewrite(folder, "counter/db-atomic", {"value": 3})  # one acknowledged increment lost
     status, out = check(folder)
     assert status == 1
     assert "counter/db-atomic x threads fails recorded holds ✗ differs: 1 acknowledged increment(s)" in out
@@ -93,14 +100,19 @@ def test_a_verdict_that_no_longer_follows_from_its_history_exits_one(folder: Pat
 
 
 def test_a_missing_or_broken_file_is_named_and_exits_two(folder: Path) -> None:
-    (folder / "cells/threads/counter/db-unsafe/history.jsonl.gz").unlink()
+    records = read_records(records_file(folder))
+    records_file(folder).unlink()
     status, out = check(folder)
     assert status == 2
-    assert "counter/db-unsafe x threads cannot be judged again: missing cells/threads/counter/db-unsafe/history" in out
-    with gzip.open(folder / "cells/threads/counter/db-unsafe/history.jsonl.gz", "wt") as broken:
+    assert "counter/db-unsafe x threads cannot be judged again: missing cells/threads/cells.jsonl.gz" in out
+    states, history = records["counter/db-atomic"]
+    append_record(records_file(folder), "counter/db-atomic", states, history)
+    status, out = check(folder)
+    assert status == 2 and "no record of counter/db-unsafe in cells/threads/cells.jsonl.gz" in out
+    with gzip.open(records_file(folder), "wt") as broken:
         broken.write("{not json\n")
     status, out = check(folder)
-    assert status == 2 and "unreadable history or states (JSONDecodeError" in out
+    assert status == 2 and "unreadable records in cells.jsonl.gz (JSONDecodeError" in out
 
 
 def test_an_unusable_folder_says_why_and_exits_two(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

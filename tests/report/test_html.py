@@ -102,13 +102,10 @@ def test_evidence_is_rendered_generically_with_who_served_it(tmp_path: Path) -> 
 
 
 def test_per_cell_files_are_linked_relative_to_the_folder(tmp_path: Path) -> None:
-    files = {
-        "history": "cells/replicas/counter/db-atomic/history.jsonl.gz",
-        "locust_html": "cells/replicas/counter/db-atomic/locust.html",
-    }
+    files = {"record": "cells/replicas/cells.jsonl.gz", "locust_html": "cells/replicas/counter/db-atomic/locust.html"}
     cells = [cell("counter/db-atomic", "replicas", files=files)]
     page = html.render(results(["counter/db-atomic"], ["replicas"], tmp_path, cells))
-    assert '<a href="cells/replicas/counter/db-atomic/history.jsonl.gz">history</a>' in page
+    assert '<a href="cells/replicas/cells.jsonl.gz">record</a>' in page
     assert '<a href="cells/replicas/counter/db-atomic/locust.html">locust html</a>' in page
 
 

@@ -89,10 +89,7 @@ def test_a_run_writes_typed_results_and_puts_back_the_topology_it_found(tmp_path
     results = Results.load(latest / "results.json")
     assert [c.key for c in results.cells] == COUNTER
     first = results.cells[0]
-    assert first.files == {
-        "history": f"cells/replicas/{first.key}/history.jsonl.gz",
-        "states": f"cells/replicas/{first.key}/states.json",
-    }
+    assert first.files == {"record": "cells/replicas/cells.jsonl.gz"}
     assert all((latest / path).is_file() for c in results.cells for path in c.files.values())
     assert (latest / "index.html").is_file() and (latest / "summary.md").is_file()
     assert not list(latest.glob("bench-*.log"))  # empty logs are not kept

@@ -10,8 +10,8 @@ For each strategy (``<scenario>/<strategy>``, ``<scenario>/all``, ``all`` or a c
 bare name) it resets the strategy's scenario (with what its workload asks for bursts of N),
 reads the state, fires synchronised bursts of N users for S seconds (and at least M bursts, up
 to 3 x S), lets the calls in flight finish, reads the state again and asks the engine's judge.
-It writes ``DIR/<scenario>/<strategy>/history.jsonl.gz`` (every call, for ``racelab check``) and
-``states.json`` (initial and final state, reset parameters, declared scope, burst size), and with
+It appends each cell's record to ``DIR/cells.jsonl.gz`` (every call, and the initial and final
+state, reset parameters, declared scope and burst size, for ``racelab check``), and with
 ``--locust-html`` Locust's own HTML report and CSV files beside them.
 
 stdout carries one JSON object per line: ``{"event": "start", "strategy": key}`` before each
@@ -48,12 +48,11 @@ from racelab.bench import rows
 from racelab.bench.board import Board
 from racelab.bench.node import BenchNode
 from racelab.bench.user import LabUser
-from racelab.core.history import write_jsonl
 from racelab.core.scenario import UnknownName
 from racelab.core.strategy import Strategy
 from racelab.engine.client import LabClient, LabError
 from racelab.engine.judge import served_counts
-from racelab.engine.results import Cell, Costs
+from racelab.engine.results import RECORDS, Cell, Costs, append_record
 from racelab.topology import Scope
 
 DRAIN_TIMEOUT_S = 5.0
@@ -119,9 +118,12 @@ def run_cell(
     node.configure(env.parsed_options)
     board = Board(node.ledger)
     board.begin([strategy], lab, declared, args.users, args.users, list(notes))
-    folder = args.out / strategy.scenario / strategy.name
-    folder.mkdir(parents=True, exist_ok=True)
-    locust_files = LocustFiles(env, folder) if args.locust_html else None
+    args.out.mkdir(parents=True, exist_ok=True)
+    locust_files = None
+    if args.locust_html:  # Locust's own files only when asked: about 1 MB per cell
+        folder = args.out / strategy.scenario / strategy.name
+        folder.mkdir(parents=True, exist_ok=True)
+        locust_files = LocustFiles(env, folder)
 
     started = time.monotonic()
     runner.start(args.users, spawn_rate=args.users)
@@ -140,9 +142,7 @@ def run_cell(
     tally = node.ledger.tally(strategy.key)
     drained = drained and not tally.in_flight()
 
-    history_path = folder / "history.jsonl.gz"
-    write_jsonl(history_path, board.history(strategy.key))
-    states_path = folder / "states.json"
+    records = args.out / RECORDS
     states = {
         "initial": board.initial.get(strategy.key),
         "final": board.final.get(strategy.key),
@@ -150,8 +150,8 @@ def run_cell(
         "declared_scope": declared.label if declared else None,
         "burst_size": args.users,
     }
-    states_path.write_text(json.dumps(states, indent=1), encoding="utf-8")
-    files = {"history": str(history_path.relative_to(args.out)), "states": str(states_path.relative_to(args.out))}
+    append_record(records, strategy.key, states, board.history(strategy.key))
+    files = {"record": RECORDS}
     if locust_files is not None:
         files.update(locust_files.write(args.out))
 

@@ -144,12 +144,15 @@ def _open(path: Path, write: bool) -> IO[str]:
     return open(path, "w" if write else "r", encoding="utf-8")
 
 
+def compact(op: Op) -> dict[str, Any]:
+    """The op as JSON, fields at their default left out: they come back as the default when read."""
+    return {k: v for k, v in op.to_json().items() if k in _REQUIRED or v != _DEFAULTS.get(k, _MISSING)}
+
+
 def write_jsonl(path: Path, history: Iterable[Op]) -> None:
     with _open(path, write=True) as out:
         for op in history:
-            # Fields at their default are left out: they come back as the default when read.
-            raw = {k: v for k, v in op.to_json().items() if k in _REQUIRED or v != _DEFAULTS.get(k, _MISSING)}
-            out.write(json.dumps(raw, separators=(",", ":")) + "\n")
+            out.write(json.dumps(compact(op), separators=(",", ":")) + "\n")
 
 
 def read_jsonl(path: Path) -> Iterator[Op]:

@@ -2,17 +2,25 @@
 
 A *cell* is one strategy run under one topology. The Locust bench (``racelab.bench.headless``)
 produces :class:`Cell` values; ``make report`` stores them in ``results.json`` and each cell's
-history beside them (``cells/<topology>/<scenario>/<strategy>/history.jsonl`` and
-``states.json``), so ``racelab check <report folder>`` can judge every cell again from its
-saved history after a checker changes.
+*record* beside them: its history and the states the judge needs (``initial``, ``final``,
+``params``, ``declared_scope``, ``burst_size``), one JSON line per cell in one gzip file per
+topology (``cells/<topology>/cells.jsonl.gz``: a few files, rather than two per cell, keep a full
+report small on disk). ``racelab check <report folder>`` judges every cell again from its record
+after a checker changes.
 """
 
 from __future__ import annotations
 
+import gzip
+import json
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 from typing import Any
 
+from racelab.core.history import Op, compact
 from racelab.engine.judge import Judgement
+
+RECORDS = "cells.jsonl.gz"  # a topology's cell records, in the folder the bench writes to
 
 
 @dataclass
@@ -77,3 +85,22 @@ class Cell:
             duration_s=float(raw.get("duration_s", 0.0)), drained=bool(raw.get("drained", True)),
             notes=list(raw.get("notes", [])), files=dict(raw.get("files", {})),
         )
+
+
+def append_record(path: Path, key: str, states: dict[str, Any], history: list[Op]) -> None:
+    """Add one cell's record (a gzip member of its own: appending needs no rewrite)."""
+    line = json.dumps({"cell": key, "states": states, "history": [compact(op) for op in history]},
+                      separators=(",", ":"))
+    with gzip.open(path, "at", encoding="utf-8") as out:
+        out.write(line + "\n")
+
+
+def read_records(path: Path) -> dict[str, tuple[dict[str, Any], list[Op]]]:
+    """Every cell's record in a records file: key -> (states, history)."""
+    found: dict[str, tuple[dict[str, Any], list[Op]]] = {}
+    with gzip.open(path, "rt", encoding="utf-8") as handle:
+        for line in handle:
+            if line.strip():
+                raw = json.loads(line)
+                found[str(raw["cell"])] = (dict(raw["states"]), [Op.from_json(op) for op in raw["history"]])
+    return found

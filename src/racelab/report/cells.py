@@ -54,16 +54,11 @@ def parse_event(line: str) -> Event | None:
         raise ReportError(f"the bench printed a {kind!r} line racelab cannot read ({exc}): {line[:300]}") from exc
 
 
-def adopt(cell: Cell, topology: str, folder: Path) -> Cell:
+def adopt(cell: Cell, topology: str) -> Cell:
     """The bench's cell as the report keeps it: under this topology, with file paths relative to
     the report folder (the bench's are relative to its ``--out``, ``cells/<topology>/``)."""
     prefix = f"cells/{topology}/"
-    files = {name: prefix + path for name, path in cell.files.items()}
-    own = f"{prefix}{cell.scenario}/{cell.strategy}/"
-    for name, filename in (("history", "history.jsonl.gz"), ("states", "states.json")):
-        if name not in files and (folder / own / filename).is_file():
-            files[name] = own + filename
-    return replace(cell, topology=topology, files=files)
+    return replace(cell, topology=topology, files={name: prefix + path for name, path in cell.files.items()})
 
 
 def tail(path: Path, lines: int = 15) -> str:
@@ -125,7 +120,7 @@ def run_topology(
                 elif event.kind == "error":
                     raise ReportError(f"the bench under {topology} says: {event.message}")
                 elif event.cell is not None:
-                    cell = adopt(event.cell, topology, folder)
+                    cell = adopt(event.cell, topology)
                     cells.append(cell)
                     j = cell.judgement
                     mark = "ok" if cell.matches else f"EXPECTED {j.expected.upper()}"

@@ -1,24 +1,23 @@
-"""``racelab check <report folder>``: judge every cell again from its saved history and states.
+"""``racelab check <report folder>``: judge every cell again from its saved record.
 
-A report keeps each cell's history (``history.jsonl.gz``) and the state before and after it
-(``states.json``: ``initial``, ``final``, ``params``, ``declared_scope``, ``burst_size``). After a
-checker or the judge changes, this says whether every recorded verdict still follows from what
-the clients saw, without a stack.
+A report keeps each cell's record (its history, and the states the judge needs: ``initial``,
+``final``, ``params``, ``declared_scope``, ``burst_size``) in its topology's
+``cells/<topology>/cells.jsonl.gz``. After a checker or the judge changes, this says whether every
+recorded verdict still follows from what the clients saw, without a stack.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from racelab import scenarios
-from racelab.core.history import read_jsonl
+from racelab.core.history import Op
 from racelab.core.scenario import UnknownName
 from racelab.engine.judge import Judgement, judge
-from racelab.engine.results import Cell
+from racelab.engine.results import Cell, read_records
 from racelab.report.progress import Console
 from racelab.report.results import Results, ResultsError
 from racelab.topology import Scope
@@ -60,28 +59,40 @@ class Recheck:
         return self.judgement is not None and self.judgement.verdict == self.cell.judgement.verdict
 
 
-def cell_file(folder: Path, cell: Cell, name: str, default: str) -> Path:
-    """A cell's file, by the name results.json gives it, else where the bench writes it."""
-    relative = cell.files.get(name, f"cells/{cell.topology}/{cell.key}/{default}")
+def record_file(folder: Path, cell: Cell) -> Path:
+    """The records file results.json names for a cell, else where the bench writes it."""
+    relative = cell.files.get("record", f"cells/{cell.topology}/cells.jsonl.gz")
     path = (folder / relative).resolve()
     if not path.is_relative_to(folder.resolve()):
-        raise Unusable(f"{name} file {relative!r} lies outside the report folder")
+        raise Unusable(f"record file {relative!r} lies outside the report folder")
     return path
 
 
-def recheck(folder: Path, cell: Cell) -> Recheck:
+Records = dict[str, tuple[dict[str, Any], list[Op]]]
+
+
+def load(folder: Path, path: Path, cache: dict[Path, Records]) -> Records:
+    if path not in cache:
+        try:
+            cache[path] = read_records(path)
+        except FileNotFoundError:
+            raise Unusable(f"missing {path.relative_to(folder.resolve())}") from None
+        except (OSError, EOFError, ValueError, KeyError, TypeError) as exc:
+            raise Unusable(f"unreadable records in {path.name} ({type(exc).__name__}: {exc})") from None
+    return cache[path]
+
+
+def recheck(folder: Path, cell: Cell, cache: dict[Path, Records] | None = None) -> Recheck:
     try:
         strategy = scenarios.strategy(cell.scenario, cell.strategy)
-        history_path = cell_file(folder, cell, "history", "history.jsonl.gz")
-        states_path = cell_file(folder, cell, "states", "states.json")
+        records = load(folder, record_file(folder, cell), {} if cache is None else cache)
+        if cell.key not in records:
+            raise Unusable(f"no record of {cell.key} in {cell.files.get('record', 'its records file')}")
+        raw_states, history = records[cell.key]
         try:
-            history = list(read_jsonl(history_path))
-            states = States.from_json(json.loads(states_path.read_text(encoding="utf-8")))
-        except FileNotFoundError as exc:
-            raise Unusable(f"missing {Path(exc.filename).relative_to(folder.resolve())}") from None
-        except (OSError, EOFError, ValueError, KeyError, TypeError) as exc:
-            what = f"missing {exc}" if isinstance(exc, KeyError) else str(exc)
-            raise Unusable(f"unreadable history or states ({type(exc).__name__}: {what})") from None
+            states = States.from_json(raw_states)
+        except (KeyError, TypeError, ValueError) as exc:
+            raise Unusable(f"unreadable states ({type(exc).__name__}: {exc})") from None
     except (Unusable, UnknownName) as exc:
         return Recheck(cell, problem=str(exc))
     j = judge(strategy, history, states.initial, states.final, states.declared_scope, states.burst_size)
@@ -118,8 +129,9 @@ def run(folder: Path, out: Console | None = None) -> int:
         raise Unusable(f"{folder / 'results.json'} records no cells")
     width = max(len(c.key) for c in results.cells)
     rechecks = []
+    cache: dict[Path, Records] = {}
     for cell in results.cells:
-        r = recheck(folder, cell)
+        r = recheck(folder, cell, cache)
         rechecks.append(r)
         out.print(line(r, width))
     judged = [r for r in rechecks if r.judgement is not None]

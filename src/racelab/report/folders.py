@@ -85,6 +85,6 @@ def rerender(folder: Path) -> Results:
 
 
 def size(folder: Path) -> int:
-    """The folder's apparent size in bytes, its files and folders as ``du -sb`` counts them (links not followed)."""
+    """The disk space the folder takes, in bytes, as ``du -s`` counts it (blocks, links not followed)."""
     entries = [folder, *folder.rglob("*")]
-    return sum(p.lstat().st_size for p in entries if not p.is_symlink())
+    return sum(p.lstat().st_blocks * 512 for p in entries if not p.is_symlink())
