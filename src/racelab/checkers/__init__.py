@@ -1,1 +1,0 @@
-"""Pure checkers: recorded history in, verdict and evidence out. No I/O."""
