@@ -21,7 +21,7 @@ from racelab.runtime.native import NativeRuntime, render
 from racelab.runtime.supervisor import Program
 from racelab.settings import StackSettings
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 COMPOSE: dict[str, Any] = yaml.safe_load((ROOT / "compose.yaml").read_text())
 SERVICES: dict[str, dict[str, Any]] = COMPOSE["services"]
 TEMPLATE = "services/nginx/racelab.conf.template"

@@ -29,7 +29,7 @@ from racelab.runtime.docker import DockerRuntime
 from racelab.runtime.select import RuntimeChoiceError, choose, docker_available
 from racelab.runtime.native import NativeRuntime
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 PROJECT = "racelab-smoke"
 CALLERS = 50
 ROUNDS = 3
