@@ -71,15 +71,23 @@ def stack() -> Iterator[Stack]:
     racelab(["up"], env)
     token = envfile.load(ROOT)["LAB_TOKEN"]
     try:
-        yield Stack(f"http://127.0.0.1:{TEST_ENV['NGINX_PORT']}", f"http://127.0.0.1:{TEST_ENV['LOCUST_PORT']}", token, env)
+        yield Stack(
+            f"http://127.0.0.1:{TEST_ENV['NGINX_PORT']}", f"http://127.0.0.1:{TEST_ENV['LOCUST_PORT']}", token, env
+        )
     finally:
         racelab(["down"], env)
 
 
 # No background traffic: this machine's network is closed, and the page must need none.
 CHROMIUM_FLAGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
 ]
 
 

@@ -19,9 +19,11 @@ def test_stack_defaults_are_three_by_two_by_four() -> None:
 
 @pytest.mark.parametrize(
     "env, message",
-    [({"REPLICAS": "many"}, "REPLICAS='many' is not a whole number"),
-     ({"NGINX_PORT": "40000"}, "NGINX_PORT=40000 is out of range"),
-     ({"RACE_WINDOW_MS": "-1"}, "RACE_WINDOW_MS=-1 is out of range")],
+    [
+        ({"REPLICAS": "many"}, "REPLICAS='many' is not a whole number"),
+        ({"NGINX_PORT": "40000"}, "NGINX_PORT=40000 is out of range"),
+        ({"RACE_WINDOW_MS": "-1"}, "RACE_WINDOW_MS=-1 is out of range"),
+    ],
 )
 def test_bad_settings_name_the_variable(env: dict[str, str], message: str) -> None:
     with pytest.raises(SettingsError, match=message):
@@ -45,8 +47,21 @@ def test_env_file_is_generated_with_fresh_secrets(tmp_path: Path) -> None:
 
 def test_env_example_documents_every_stack_variable() -> None:
     documented = envfile.parse((ROOT / ".env.example").read_text().replace("# RUN_DIR=", "RUN_DIR="))
-    for name in ("POSTGRES_PASSWORD", "LAB_TOKEN", "REPLICAS", "WORKERS", "THREADS", "RACE_WINDOW_MS",
-                 "NGINX_PORT", "LOCUST_PORT", "POSTGRES_PORT", "REDIS_PORT", "APP_BASE_PORT", "RUNTIME", "RUN_DIR"):
+    for name in (
+        "POSTGRES_PASSWORD",
+        "LAB_TOKEN",
+        "REPLICAS",
+        "WORKERS",
+        "THREADS",
+        "RACE_WINDOW_MS",
+        "NGINX_PORT",
+        "LOCUST_PORT",
+        "POSTGRES_PORT",
+        "REDIS_PORT",
+        "APP_BASE_PORT",
+        "RUNTIME",
+        "RUN_DIR",
+    ):
         assert name in documented, name
 
 

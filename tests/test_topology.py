@@ -9,7 +9,7 @@ import urllib.request
 import pytest
 
 from racelab.settings import SettingsError, StackSettings
-from tests.conftest import racelab
+from tests.conftest import Stack, racelab
 
 
 def test_topology_sets_replicas_workers_and_threads_at_once() -> None:
@@ -37,12 +37,12 @@ def test_native_locust_runs_a_master_and_workers_when_asked() -> None:
 
 
 def served_by(url: str) -> dict[str, object]:
-    with urllib.request.urlopen(f"{url}/healthz", timeout=10) as response:  # noqa: S310 - loopback only
+    with urllib.request.urlopen(f"{url}/healthz", timeout=10) as response:
         return dict(json.loads(response.read())["served_by"])
 
 
 @pytest.mark.stack
-def test_switching_topology_restarts_only_what_changes(stack) -> None:  # type: ignore[no-untyped-def]
+def test_switching_topology_restarts_only_what_changes(stack: Stack) -> None:
     try:
         out = racelab(["up", "--topology", "threads"], stack.env).stdout
         assert "threads topology (1 replicas x 1 workers x 8 threads)" in out

@@ -1,1 +1,3 @@
-from racelab.cli import main; raise SystemExit(main())
+from racelab.cli import main
+
+raise SystemExit(main())

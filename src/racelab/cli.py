@@ -12,12 +12,6 @@ from racelab import scenarios
 from racelab.topology import TOPOLOGIES
 
 
-def _runtime():  # type: ignore[no-untyped-def]
-    from racelab.runtime.select import choose
-
-    return choose()
-
-
 def cmd_up(args: argparse.Namespace) -> int:
     from racelab.runtime.select import choose
 
@@ -64,7 +58,8 @@ def cmd_strategies(args: argparse.Namespace) -> int:
         print(f"  {'strategy':<{width}} {'store':<9} {'protection':<10} {head} summary")
         for strategy in scenario.strategies.values():
             cells = " ".join(f"{strategy.expected(t.scope):<9}" for t in TOPOLOGIES.values())
-            print(f"  {strategy.name:<{width}} {strategy.store.name:<9} {strategy.protection:<10} {cells} {strategy.summary}")
+            name, store, protection = strategy.name, strategy.store.name, strategy.protection
+            print(f"  {name:<{width}} {store:<9} {protection:<10} {cells} {strategy.summary}")
         print()
     return 0
 
@@ -235,7 +230,9 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     up = sub.add_parser("up", help="start the lab (native or docker runtime)")
     up.add_argument(
-        "-t", "--topology", choices=list(TOPOLOGIES),
+        "-t",
+        "--topology",
+        choices=list(TOPOLOGIES),
         help="run this topology (same as TOPOLOGY=<name>); only the services it changes restart",
     )
     up.set_defaults(func=cmd_up)
@@ -253,7 +250,9 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("strategies", help="the strategies and their expected verdicts").set_defaults(func=cmd_strategies)
     burst = sub.add_parser("burst", help="fire synchronised callers at a strategy and check the result")
     burst.add_argument(
-        "strategy", nargs="?", default="all",
+        "strategy",
+        nargs="?",
+        default="all",
         help="all, <scenario>, <scenario>/<strategy>, or a counter strategy's bare name",
     )
     burst.add_argument("-n", "--callers", type=int, default=50)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import re
 import socket
+import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -41,7 +42,8 @@ class AppSettings:
     redis_url: str = "redis://127.0.0.1:16379/0"
     lab_token: str = ""
     replica_id: str = "app-1"
-    replica_dir: Path = field(default_factory=lambda: Path("/tmp/racelab-replica"))
+    # The runtimes always set REPLICA_DIR; this default only serves a bare create_app().
+    replica_dir: Path = field(default_factory=lambda: Path(tempfile.gettempdir()) / "racelab-replica")
     race_window_ms: int = 0
     threads: int = 4
     # The shape of the whole lab, as the runtime started it: the app reports it (GET /api/lab)
@@ -60,7 +62,7 @@ class AppSettings:
             # Unset in compose, where one value would name every replica of `app` alike: each
             # container's hostname (its ID, as `docker ps` shows it) is unique.
             replica_id=env.get("REPLICA_ID") or socket.gethostname() or cls.replica_id,
-            replica_dir=Path(env.get("REPLICA_DIR") or "/tmp/racelab-replica"),
+            replica_dir=Path(env.get("REPLICA_DIR") or Path(tempfile.gettempdir()) / "racelab-replica"),
             race_window_ms=_int(env, "RACE_WINDOW_MS", 0, 0, MAX_RACE_WINDOW_MS),
             threads=_int(env, "THREADS", 4, 1, 256),
             replicas=_int(env, "REPLICAS", 0, 0, 64),
@@ -90,7 +92,11 @@ class StackSettings:
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> StackSettings:
         env = os.environ if env is None else env
-        port = lambda name, default: _int(env, name, default, 1024, 32767)  # noqa: E731
+        values = env
+
+        def port(name: str, default: int) -> int:
+            return _int(values, name, default, 1024, 32767)
+
         shape = _topology_shape(env)
         return cls(
             replicas=shape[0] if shape else _int(env, "REPLICAS", cls.replicas, 1, 16),

@@ -12,21 +12,22 @@ import pytest
 from racelab import scenarios
 from racelab.engine.burst import burst
 from racelab.engine.client import LabClient
+from tests.conftest import Stack
 
 pytestmark = pytest.mark.stack
 
 
 def fetch(url: str, method: str = "GET", headers: dict[str, str] | None = None, body: Any = None) -> tuple[int, Any]:
     data = json.dumps(body).encode() if body is not None else (b"" if method == "POST" else None)
-    request = urllib.request.Request(url, method=method, headers=headers or {}, data=data)  # noqa: S310
+    request = urllib.request.Request(url, method=method, headers=headers or {}, data=data)
     try:
-        with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 - loopback only
+        with urllib.request.urlopen(request, timeout=10) as response:
             return response.status, json.loads(response.read())
     except urllib.error.HTTPError as exc:
         return exc.code, json.loads(exc.read())
 
 
-def test_next_returns_value_strategy_and_who_served_it(stack) -> None:  # type: ignore[no-untyped-def]
+def test_next_returns_value_strategy_and_who_served_it(stack: Stack) -> None:
     status, body = fetch(f"{stack.url}/api/counter/db-thread-lock/next", "POST")
     assert status == 200
     assert list(body) == ["value", "strategy", "served_by"]
@@ -35,14 +36,14 @@ def test_next_returns_value_strategy_and_who_served_it(stack) -> None:  # type: 
     assert isinstance(body["served_by"]["pid"], int) and body["served_by"]["thread"]
 
 
-def test_read_returns_current_value(stack) -> None:  # type: ignore[no-untyped-def]
+def test_read_returns_current_value(stack: Stack) -> None:
     LabClient(stack.url, stack.token).reset("counter")
     for _ in range(3):
         fetch(f"{stack.url}/api/counter/db-atomic/next", "POST")
     assert fetch(f"{stack.url}/api/counter/db-atomic") == (200, {"value": 3})
 
 
-def test_strategies_are_grouped_by_scenario_with_expected_verdicts(stack) -> None:  # type: ignore[no-untyped-def]
+def test_strategies_are_grouped_by_scenario_with_expected_verdicts(stack: Stack) -> None:
     status, body = fetch(f"{stack.url}/api/strategies")
     assert status == 200
     listed = {sc["name"]: sc for sc in body["scenarios"]}
@@ -55,7 +56,7 @@ def test_strategies_are_grouped_by_scenario_with_expected_verdicts(stack) -> Non
             assert len(item["explanation"]) > 200
 
 
-def test_the_lab_declares_its_shape(stack) -> None:  # type: ignore[no-untyped-def]
+def test_the_lab_declares_its_shape(stack: Stack) -> None:
     status, body = fetch(f"{stack.url}/api/lab")
     assert status == 200
     shape = body["topology"]
@@ -63,24 +64,24 @@ def test_the_lab_declares_its_shape(stack) -> None:  # type: ignore[no-untyped-d
     assert shape["scope"] == "replicas"
 
 
-def test_index_is_json_naming_the_endpoints(stack) -> None:  # type: ignore[no-untyped-def]
+def test_index_is_json_naming_the_endpoints(stack: Stack) -> None:
     status, body = fetch(f"{stack.url}/")
     assert status == 200 and body["lab"] == "racelab"
     assert any(e["path"] == "/api/<scenario>/<strategy>/<operation>" for e in body["endpoints"])
     assert body["locust_ui"] == stack.locust_url
 
 
-def test_healthz_ok(stack) -> None:  # type: ignore[no-untyped-def]
+def test_healthz_ok(stack: Stack) -> None:
     status, body = fetch(f"{stack.url}/healthz")
     assert (status, body["postgres"], body["redis"]) == (200, "ok", "ok")
 
 
-def test_every_replica_serves(stack) -> None:  # type: ignore[no-untyped-def]
+def test_every_replica_serves(stack: Stack) -> None:
     replicas = {fetch(f"{stack.url}/healthz")[1]["served_by"]["replica"] for _ in range(12)}
     assert replicas == {"app-1", "app-2", "app-3"}
 
 
-def test_reset_reaches_in_process_state_in_every_worker(stack) -> None:  # type: ignore[no-untyped-def]
+def test_reset_reaches_in_process_state_in_every_worker(stack: Stack) -> None:
     """A reset request lands in one worker; the epoch makes every process start again. Checked
     per process: each of the six gunicorn workers counted before the reset, and the smallest
     number each one hands out after it is 1. (Bursts, not a loop of calls: nginx keeps its
@@ -108,20 +109,20 @@ def test_reset_reaches_in_process_state_in_every_worker(stack) -> None:  # type:
     assert {fetch(f"{stack.url}/api/counter/file-lock")[1]["value"] for _ in range(12)} == {0}
 
 
-def test_lab_control_needs_the_token(stack) -> None:  # type: ignore[no-untyped-def]
+def test_lab_control_needs_the_token(stack: Stack) -> None:
     assert fetch(f"{stack.url}/api/lab/reset", "POST")[0] == 401
     assert fetch(f"{stack.url}/api/lab/reset", "POST", {"X-Lab-Token": "wrong"})[0] == 403
     status, body = fetch(f"{stack.url}/api/lab/reset", "POST", {"X-Lab-Token": stack.token})
     assert status == 200 and body["epoch"] >= 1 and set(body["reset"]) == set(scenarios.scenarios())
 
 
-def test_errors_are_json(stack) -> None:  # type: ignore[no-untyped-def]
+def test_errors_are_json(stack: Stack) -> None:
     status, body = fetch(f"{stack.url}/api/counter/no-such-strategy/next", "POST")
     assert status == 404 and "db-atomic" in body["valid"]
     status, body = fetch(f"{stack.url}/api/counter/db-atomic/next?race_window_ms=soon", "POST")
     assert status == 400 and body["error"] == "bad_request"
 
 
-def test_locust_ui_answers(stack) -> None:  # type: ignore[no-untyped-def]
-    with urllib.request.urlopen(stack.locust_url, timeout=10) as response:  # noqa: S310 - loopback only
+def test_locust_ui_answers(stack: Stack) -> None:
+    with urllib.request.urlopen(stack.locust_url, timeout=10) as response:
         assert response.status == 200

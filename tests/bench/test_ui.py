@@ -25,12 +25,12 @@ TEMPLATE_ARGS = re.compile(r"window\.templateArgs = (\{.*\})\s*$", re.M)
 
 
 def get(url: str) -> str:
-    with urllib.request.urlopen(url, timeout=10) as response:  # noqa: S310 - loopback only
+    with urllib.request.urlopen(url, timeout=10) as response:
         return str(response.read().decode())
 
 
 def post(url: str) -> None:
-    urllib.request.urlopen(urllib.request.Request(url, method="POST"), timeout=10).read()  # noqa: S310
+    urllib.request.urlopen(urllib.request.Request(url, method="POST"), timeout=10).read()
 
 
 @pytest.fixture()
@@ -180,7 +180,7 @@ def test_fewer_users_than_the_burst_size_is_flagged_and_holds_becomes_unknown(br
 
 def swarm(url: str, **form: object) -> None:
     data = "&".join(f"{k}={v}" for k, v in form.items()).encode()
-    urllib.request.urlopen(urllib.request.Request(f"{url}/swarm", data=data, method="POST"), timeout=10).read()  # noqa: S310
+    urllib.request.urlopen(urllib.request.Request(f"{url}/swarm", data=data, method="POST"), timeout=10).read()
 
 
 def verdicts_when(url: str, done: Any, seconds: float = 30) -> dict[str, Any]:

@@ -10,8 +10,15 @@ CALL = Call("buy", {"product": 3})
 
 
 def test_a_2xx_with_a_value_is_acknowledged_with_its_costs() -> None:
-    op = classify(CALL, 200, {"value": 7, "served_by": {"replica": "app-1"}},
-                  {"X-Racelab-Retries": "2", "X-Racelab-Wait-Ms": "1.5", "X-Racelab-Deadlocks": "1"}, 1.0, 1.1, 4)
+    op = classify(
+        CALL,
+        200,
+        {"value": 7, "served_by": {"replica": "app-1"}},
+        {"X-Racelab-Retries": "2", "X-Racelab-Wait-Ms": "1.5", "X-Racelab-Deadlocks": "1"},
+        1.0,
+        1.1,
+        4,
+    )
     assert (op.status, op.value, op.retries, op.wait_ms, op.deadlocks, op.burst) == ("ok", 7, 2, 1.5, 1, 4)
     assert (op.op, op.args) == ("buy", {"product": 3})
 
@@ -26,8 +33,12 @@ def test_a_4xx_was_not_applied_and_a_5xx_or_no_answer_may_have_been() -> None:
 
 
 def test_max_in_flight_counts_overlapping_calls() -> None:
-    ops = [Op("next", {}, "ok", 1, sent=0.0, answered=1.0), Op("next", {}, "ok", 2, sent=0.5, answered=1.5),
-           Op("next", {}, "ok", 3, sent=1.0, answered=2.0), Op("next", {}, "info", sent=3.0)]
+    ops = [
+        Op("next", {}, "ok", 1, sent=0.0, answered=1.0),
+        Op("next", {}, "ok", 2, sent=0.5, answered=1.5),
+        Op("next", {}, "ok", 3, sent=1.0, answered=2.0),
+        Op("next", {}, "info", sent=3.0),
+    ]
     assert max_in_flight(ops) == 2  # an answer at the same instant as a send is counted first
     assert max_in_flight(ops[:1]) == 1 and max_in_flight([]) == 0
 
@@ -38,8 +49,11 @@ def test_counts() -> None:
 
 
 def test_saved_and_loaded_alike_plain_or_gzipped(tmp_path: Path) -> None:
-    ops = [classify(CALL, 200, {"value": 1, "served_by": {"replica": "app-2", "pid": 9, "thread": "t"}}, {}, 1.0, 2.0, 0),
-           classify(CALL, 409, {"error": "sold_out"}, {}, 1.5, 2.5, 0), unanswered(CALL, 3.0, 1, "timeout")]
+    ops = [
+        classify(CALL, 200, {"value": 1, "served_by": {"replica": "app-2", "pid": 9, "thread": "t"}}, {}, 1.0, 2.0, 0),
+        classify(CALL, 409, {"error": "sold_out"}, {}, 1.5, 2.5, 0),
+        unanswered(CALL, 3.0, 1, "timeout"),
+    ]
     for name in ("h.jsonl", "h.jsonl.gz"):
         write_jsonl(tmp_path / name, ops)
         assert list(read_jsonl(tmp_path / name)) == ops

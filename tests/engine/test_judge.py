@@ -51,8 +51,14 @@ def test_a_holds_from_calls_that_never_overlapped_is_unknown() -> None:
 
 
 def test_a_race_that_showed_is_a_failure_whatever_the_concurrency() -> None:
-    j = judge(THREAD_LOCK, [ok(1, "app-1", 1), ok(1, "app-2", 2, sent=2.0, answered=3.0)],
-              {"value": 0}, {"value": 1}, Scope.REPLICAS, burst_size=20)
+    j = judge(
+        THREAD_LOCK,
+        [ok(1, "app-1", 1), ok(1, "app-2", 2, sent=2.0, answered=3.0)],
+        {"value": 0},
+        {"value": 1},
+        Scope.REPLICAS,
+        burst_size=20,
+    )
     assert (j.verdict, j.expected, j.matches) == ("fails", "fails", True)
 
 

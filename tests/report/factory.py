@@ -67,9 +67,7 @@ def cell(
         served_by={"replicas": 3, "processes": 6, "threads": 12},
         params={},
         duration_s=1.0,
-        files=files
-        if files is not None
-        else {"record": f"cells/{topology}/cells.jsonl.gz"},
+        files=files if files is not None else {"record": f"cells/{topology}/cells.jsonl.gz"},
     )
 
 

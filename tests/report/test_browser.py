@@ -7,6 +7,7 @@ package (pinned in the dev group) drives it, never a browser of its own.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from racelab import scenarios
 from racelab.report import folders
@@ -16,7 +17,7 @@ from tests.report.factory import cell, every_key, results
 TOPOLOGIES = ["single", "threads", "processes", "replicas"]
 
 
-def test_the_page_shows_one_matrix_per_scenario_offline(browser, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_the_page_shows_one_matrix_per_scenario_offline(browser: Any, tmp_path: Path) -> None:
     cells = [cell(k, t) for k in every_key() for t in TOPOLOGIES]
     folder = tmp_path / "20260102-030405"
     folder.mkdir()

@@ -1,7 +1,5 @@
 """index.html from typed results: one matrix, cost table and set of charts per scenario, self-contained."""
 
-# ruff: noqa: RUF001 - the multiplication sign is what the page shows
-
 from __future__ import annotations
 
 import re

@@ -1,7 +1,5 @@
 """summary.md: the same matrices and cost tables, in Markdown."""
 
-# ruff: noqa: RUF001 - the multiplication sign is what the page shows
-
 from __future__ import annotations
 
 from pathlib import Path

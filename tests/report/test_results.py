@@ -1,7 +1,5 @@
 """results.json is written from dataclasses and read back into the same dataclasses."""
 
-# ruff: noqa: RUF001 - the multiplication sign is what the page shows
-
 from __future__ import annotations
 
 import json

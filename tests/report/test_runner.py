@@ -7,6 +7,7 @@ import io
 import json
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -62,8 +63,8 @@ class FakeLab(Lab):
         self.now = shape
 
 
-def plan(tmp_path: Path, topologies: list[str], keys: list[str] = COUNTER, **overrides: object) -> Plan:
-    return Plan(topologies=topologies, strategies=keys, out_root=tmp_path / "report", **overrides)  # type: ignore[arg-type]
+def plan(tmp_path: Path, topologies: list[str], keys: list[str] = COUNTER, **overrides: Any) -> Plan:
+    return Plan(topologies=topologies, strategies=keys, out_root=tmp_path / "report", **overrides)
 
 
 def report(tmp_path: Path, p: Plan, lab: FakeLab) -> tuple[int, str]:

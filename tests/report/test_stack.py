@@ -16,7 +16,7 @@ import pytest
 from racelab import scenarios
 from racelab.report import folders
 from racelab.report.results import Results
-from tests.conftest import ROOT, racelab
+from tests.conftest import ROOT, Stack, racelab
 
 pytestmark = pytest.mark.stack
 
@@ -31,11 +31,11 @@ def report(args: list[str], env: dict[str, str], timeout: float = 300) -> subpro
 
 
 def lab_shape(url: str) -> dict[str, object]:
-    with urllib.request.urlopen(f"{url}/api/lab", timeout=10) as response:  # noqa: S310 - loopback only
+    with urllib.request.urlopen(f"{url}/api/lab", timeout=10) as response:
         return dict(json.loads(response.read())["topology"])
 
 
-def test_a_quick_report_measures_every_strategy_and_its_histories_check_again(stack, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_a_quick_report_measures_every_strategy_and_its_histories_check_again(stack: Stack, tmp_path: Path) -> None:
     keys = [s.key for s in scenarios.all_strategies()]
     result = report(["--quick", "--seconds", "1", "--out", str(tmp_path)], stack.env)
     output = result.stdout[-6000:] + result.stderr[-4000:]
@@ -67,7 +67,7 @@ def test_a_quick_report_measures_every_strategy_and_its_histories_check_again(st
     assert f"all {len(keys)} verdicts reproduce from the saved histories" in check.stdout
 
 
-def test_the_report_puts_back_the_topology_it_found(stack, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_the_report_puts_back_the_topology_it_found(stack: Stack, tmp_path: Path) -> None:
     try:
         racelab(["up", "--topology", "threads"], stack.env)
         # A plain `make report`: TOPOLOGY is not set in its environment, and threads is not in its plan.

@@ -77,7 +77,7 @@ def test_make_up_from_a_folder_closed_to_other_users() -> None:
 
         url = f"http://127.0.0.1:{PORTS['NGINX_PORT']}/api/counter/db-atomic/next"
         request = urllib.request.Request(url, method="POST")
-        with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 - loopback only
+        with urllib.request.urlopen(request, timeout=10) as response:
             assert response.status == 200 and response.headers["Content-Type"].startswith("application/json")
             assert json.loads(response.read())["value"] >= 1
 

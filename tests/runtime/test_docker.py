@@ -18,6 +18,7 @@ import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -26,8 +27,8 @@ from racelab.engine.burst import run
 from racelab.engine.client import LabClient
 from racelab.runtime import procs
 from racelab.runtime.docker import DockerRuntime
-from racelab.runtime.select import RuntimeChoiceError, choose, docker_available
 from racelab.runtime.native import NativeRuntime
+from racelab.runtime.select import RuntimeChoiceError, choose, docker_available
 
 ROOT = Path(__file__).resolve().parents[2]
 PROJECT = "racelab-smoke"
@@ -116,14 +117,22 @@ def free_port(start: int) -> int:
 @pytest.fixture(scope="module")
 def compose_stack() -> Iterator[ComposeStack]:
     if not docker_available():
-        pytest.skip("no container engine answers `docker info`: install Docker, or put the container kit's bin/ "
-                    "on PATH")
+        pytest.skip(
+            "no container engine answers `docker info`: install Docker, or put the container kit's bin/ on PATH"
+        )
     token = secrets.token_urlsafe(24)
     nginx_port, locust_port = free_port(18480), free_port(18580)
     env = {
-        "POSTGRES_PASSWORD": secrets.token_urlsafe(24), "LAB_TOKEN": token,
-        "REPLICAS": "3", "WORKERS": "2", "THREADS": "4", "RACE_WINDOW_MS": "0", "TOPOLOGY": "",
-        "NGINX_PORT": str(nginx_port), "LOCUST_PORT": str(locust_port), "LOCUST_WORKERS": "1",
+        "POSTGRES_PASSWORD": secrets.token_urlsafe(24),
+        "LAB_TOKEN": token,
+        "REPLICAS": "3",
+        "WORKERS": "2",
+        "THREADS": "4",
+        "RACE_WINDOW_MS": "0",
+        "TOPOLOGY": "",
+        "NGINX_PORT": str(nginx_port),
+        "LOCUST_PORT": str(locust_port),
+        "LOCUST_WORKERS": "1",
     }
     log: list[str] = []
     runtime = DockerRuntime(out=log.append, project=PROJECT, env=env)
@@ -143,9 +152,9 @@ def compose_stack() -> Iterator[ComposeStack]:
             runtime.docker("image", "rm", *built)
 
 
-def get_json(url: str) -> tuple[int, dict]:
+def get_json(url: str) -> tuple[int, dict[str, Any]]:
     try:
-        with urllib.request.urlopen(url, timeout=10) as response:  # noqa: S310 - loopback only
+        with urllib.request.urlopen(url, timeout=10) as response:
             return response.status, json.loads(response.read())
     except urllib.error.HTTPError as exc:
         return exc.code, json.loads(exc.read() or b"{}")
@@ -171,12 +180,19 @@ def test_nginx_reaches_every_replica_and_only_two_ports_are_published(compose_st
     runtime = compose_stack.runtime
     published = {}
     for service in runtime.services():
-        ports = runtime.docker("ps", "--filter", f"label=com.docker.compose.project={PROJECT}",
-                               "--filter", f"label=com.docker.compose.service={service}", "--format", "{{.Ports}}")
+        ports = runtime.docker(
+            "ps",
+            "--filter",
+            f"label=com.docker.compose.project={PROJECT}",
+            "--filter",
+            f"label=com.docker.compose.service={service}",
+            "--format",
+            "{{.Ports}}",
+        )
         published[service] = ports.stdout.strip()
     assert {s for s, ports in published.items() if ports} == {"nginx", "locust"}, published
     assert all(p.startswith("127.0.0.1:") for p in published.values() if p), published
-    with urllib.request.urlopen(compose_stack.locust_url + "/", timeout=10) as response:  # noqa: S310
+    with urllib.request.urlopen(compose_stack.locust_url + "/", timeout=10) as response:
         assert response.status == 200
 
 
@@ -185,8 +201,9 @@ def test_app_survives_a_restart_of_postgres_and_redis(compose_stack: ComposeStac
     runtime = compose_stack.runtime
     backends = runtime.containers("postgres") + runtime.containers("redis")
     assert len(backends) == 2, backends
-    restarted = subprocess.run(["docker", "restart", "-t", "5", *backends], capture_output=True, text=True,
-                               env=runtime.environ(), timeout=120)
+    restarted = subprocess.run(
+        ["docker", "restart", "-t", "5", *backends], capture_output=True, text=True, env=runtime.environ(), timeout=120
+    )
     assert restarted.returncode == 0, restarted.stderr
     deadline = time.monotonic() + 90
     seen: set[str] = set()

@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import socket
 import subprocess
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -29,7 +30,7 @@ PORTS = {
 
 
 @pytest.fixture
-def env(tmp_path: Path):  # type: ignore[no-untyped-def]
+def env(tmp_path: Path) -> Iterator[dict[str, str]]:
     run_dir = ROOT / ".run" / (f"lifecycle-{SLOT}" if SLOT else "lifecycle")
     values = {
         **os.environ,

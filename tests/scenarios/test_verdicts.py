@@ -15,6 +15,7 @@ from racelab import scenarios
 from racelab.engine.burst import run
 from racelab.engine.client import LabClient
 from racelab.topology import Scope
+from tests.conftest import Stack
 
 pytestmark = pytest.mark.stack
 
@@ -23,7 +24,7 @@ ROUNDS = 3  # three synchronised bursts per strategy
 
 
 @pytest.fixture(scope="module")
-def client(stack) -> LabClient:  # type: ignore[no-untyped-def]
+def client(stack: Stack) -> LabClient:
     return LabClient(stack.url, stack.token)
 
 

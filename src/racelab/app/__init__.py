@@ -8,15 +8,21 @@ from collections.abc import Mapping
 from typing import Any
 
 from flask import Flask, Response, jsonify
+from flask.json.provider import DefaultJSONProvider
 
 from racelab import scenarios
-from racelab.app import errors, lab
-from racelab.app import routes
+from racelab.app import errors, lab, routes
 from racelab.app.resources import ProcessResources
 from racelab.settings import AppSettings
 
 
+class LabJSON(DefaultJSONProvider):
+    sort_keys = False  # keep the documented field order ({"value", "strategy", "served_by"})
+
+
 class LabFlask(Flask):
+    json_provider_class = LabJSON
+
     def make_default_options_response(self) -> Response:
         """OPTIONS answers JSON, like everything else, with the methods the path allows."""
         allow = super().make_default_options_response().headers.get("Allow", "")
@@ -38,7 +44,6 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     )
     if test_config:
         app.config.update({k: v for k, v in test_config.items() if k != "SETTINGS"})
-    app.json.sort_keys = False  # type: ignore[attr-defined]  # keep the documented field order
     # //api//counter//x/next is a 404, not a redirect to a page a POST cannot follow.
     app.url_map.merge_slashes = False
     resources = ProcessResources(settings)

@@ -14,7 +14,6 @@ from typing import Any
 
 from flask import Blueprint, current_app, jsonify, render_template, request
 from flask.typing import ResponseReturnValue
-
 from werkzeug.exceptions import MethodNotAllowed, NotFound
 
 from racelab import scenarios
@@ -34,8 +33,11 @@ ENDPOINTS = [
     ("POST", "/api/<scenario>/<strategy>/<operation>", "one operation (JSON body); ?race_window_ms=0-2000"),
     ("GET", "/api/<scenario>/<strategy>", "that strategy's state, as its store holds it"),
     ("GET", "/healthz", "200 when Postgres and Redis answer, else 503"),
-    ("POST", "/api/lab/reset", "back to every scenario's start (X-Lab-Token header; optional JSON "
-     '{"scenario": name, "params": {...}})'),
+    (
+        "POST",
+        "/api/lab/reset",
+        'back to every scenario\'s start (X-Lab-Token header; optional JSON {"scenario": name, "params": {...}})',
+    ),
 ]
 WINDOW = re.compile(r"[0-9]{1,4}")
 
@@ -51,8 +53,9 @@ def race_window_s() -> float:
         return float(current_app.config["RACE_WINDOW_MS"]) / 1000
     # ASCII digits only: int() would also take " 5 ", "+5", "5_0" (as 50) and other scripts' digits.
     if not WINDOW.fullmatch(raw) or int(raw) > MAX_RACE_WINDOW_MS:
-        raise BadInput(f"race_window_ms must be a whole number of milliseconds from 0 to {MAX_RACE_WINDOW_MS}, "
-                       f"got {raw[:20]!r}")
+        raise BadInput(
+            f"race_window_ms must be a whole number of milliseconds from 0 to {MAX_RACE_WINDOW_MS}, got {raw[:20]!r}"
+        )
     return int(raw) / 1000
 
 
@@ -99,8 +102,9 @@ def index() -> ResponseReturnValue:
 
 @bp.get("/api/lab")
 def lab() -> ResponseReturnValue:
-    return jsonify({"topology": lab_shape(), "race_window_ms": current_app.config["RACE_WINDOW_MS"],
-                    "served_by": served_by()})
+    return jsonify(
+        {"topology": lab_shape(), "race_window_ms": current_app.config["RACE_WINDOW_MS"], "served_by": served_by()}
+    )
 
 
 @bp.get("/api/strategies")
@@ -143,7 +147,7 @@ def lab_reset() -> ResponseReturnValue:
     if chosen is not None and not isinstance(chosen, str):
         raise BadInput("scenario must be a scenario's name")
     if chosen is None and body.get("params"):
-        raise BadInput("params need a scenario: {\"scenario\": name, \"params\": {...}}")
+        raise BadInput('params need a scenario: {"scenario": name, "params": {...}}')
     targets = [scenarios.scenario(chosen)] if chosen else list(scenarios.scenarios().values())
     raw_params = body.get("params")
     if raw_params is not None and not isinstance(raw_params, dict):

@@ -78,6 +78,7 @@ class RetriesExhausted(Refused):
 
     def __init__(self, strategy: str, attempts: int) -> None:
         super().__init__(
-            "retries_exhausted", f"{strategy}: gave up after {attempts} conflicting attempts; nothing was written",
+            "retries_exhausted",
+            f"{strategy}: gave up after {attempts} conflicting attempts; nothing was written",
             attempts=attempts,
         )

@@ -151,8 +151,10 @@ class RedisLockGuard(Guard):
         try:
             for lock in locks:
                 if not lock.acquire():
-                    raise Refused("lock_not_acquired", f"could not take the Redis lock within {BLOCKING_TIMEOUT_S:g} s; "
-                                  "nothing was written")
+                    raise Refused(
+                        "lock_not_acquired",
+                        f"could not take the Redis lock within {BLOCKING_TIMEOUT_S:g} s; nothing was written",
+                    )
                 taken.append(lock)
             yield Held((time.perf_counter() - started) * 1000)
         finally:

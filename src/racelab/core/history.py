@@ -81,11 +81,18 @@ def classify(
     headers = headers or {}
     body = body if isinstance(body, dict) else {}
     common: dict[str, Any] = {
-        "op": call.op, "args": call.args, "headers": call.headers, "sent": sent, "answered": answered, "burst": burst,
+        "op": call.op,
+        "args": call.args,
+        "headers": call.headers,
+        "sent": sent,
+        "answered": answered,
+        "burst": burst,
     }
     if 200 <= status < 300 and "value" in body:
         return Op(
-            status="ok", value=body["value"], served_by=body.get("served_by"),
+            status="ok",
+            value=body["value"],
+            served_by=body.get("served_by"),
             retries=int(header_number(headers, "X-Racelab-Retries")),
             wait_ms=header_number(headers, "X-Racelab-Wait-Ms"),
             deadlocks=int(header_number(headers, "X-Racelab-Deadlocks")),

@@ -131,8 +131,10 @@ class Scenario:
             "explanation": self.explanation,
             "operations": {name: op.summary for name, op in self.operations.items()},
             "anomalies": self.anomalies,
-            "params": {name: {"default": p.default, "range": [p.low, p.high], "help": p.help}
-                       for name, p in self.params.items()},
+            "params": {
+                name: {"default": p.default, "range": [p.low, p.high], "help": p.help}
+                for name, p in self.params.items()
+            },
             "strategies": [s.describe() for s in self.strategies.values()],
         }
 

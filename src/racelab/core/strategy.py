@@ -28,8 +28,19 @@ if TYPE_CHECKING:
     from racelab.core.guards import Guard
 
 __all__ = [
-    "EPOCH_KEY", "FILE", "MEMORY", "POSTGRES", "REDIS", "Ctx", "Outcome", "Protection", "Refused", "Resources",
-    "RetriesExhausted", "Store", "Strategy",
+    "EPOCH_KEY",
+    "FILE",
+    "MEMORY",
+    "POSTGRES",
+    "REDIS",
+    "Ctx",
+    "Outcome",
+    "Protection",
+    "Refused",
+    "Resources",
+    "RetriesExhausted",
+    "Store",
+    "Strategy",
 ]
 Protection = Literal["none", "guard", "native"]
 

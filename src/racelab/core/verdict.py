@@ -46,8 +46,16 @@ def conclude(
     state or without a single acknowledged call nothing can be said; otherwise it holds."""
 
     def result(verdict: Verdict, reason: str) -> Check:
-        return Check(verdict, reason, counts["attempted"], counts["acknowledged"], counts["failed"],
-                     counts["indeterminate"], anomalies, evidence or [])
+        return Check(
+            verdict,
+            reason,
+            counts["attempted"],
+            counts["acknowledged"],
+            counts["failed"],
+            counts["indeterminate"],
+            anomalies,
+            evidence or [],
+        )
 
     if problems:
         return result("fails", "; ".join(problems))

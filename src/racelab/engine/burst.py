@@ -1,9 +1,9 @@
 """Synchronised bursts from Python threads: the lab's own small load generator.
 
 All callers open their keep-alive connection and send their request but its last byte, wait at
-a ``threading.Barrier``, then send that byte at once, round after round; what each call asks comes from the scenario's workload, and every
-answer is recorded in the common history format. :func:`run` is a whole experiment: reset,
-read the state, burst, read it again, judge.
+a ``threading.Barrier``, then send that byte at once, round after round; what each call asks
+comes from the scenario's workload, and every answer is recorded in the common history format.
+:func:`run` is a whole experiment: reset, read the state, burst, read it again, judge.
 """
 
 from __future__ import annotations
@@ -116,8 +116,9 @@ def burst(
         try:
             for r in range(rounds):
                 call = workload.call(r, i, r)
-                request = conn.request_bytes("POST", operation_path(strategy, call, race_window_ms), call.args,
-                                             call.headers)
+                request = conn.request_bytes(
+                    "POST", operation_path(strategy, call, race_window_ms), call.args, call.headers
+                )
                 held = False
                 try:
                     conn.send_all_but_last(request)  # also opens the connection before the burst

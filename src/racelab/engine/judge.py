@@ -62,16 +62,29 @@ class Judgement:
 
     def to_json(self) -> dict[str, Any]:
         return {
-            "strategy": self.strategy, "verdict": self.verdict, "expected": self.expected, "scope": self.scope,
-            "declared_scope": self.declared_scope, "observed_scope": self.observed_scope,
-            "concurrency": self.concurrency, "check": self.check.to_json(), "notes": self.notes,
+            "strategy": self.strategy,
+            "verdict": self.verdict,
+            "expected": self.expected,
+            "scope": self.scope,
+            "declared_scope": self.declared_scope,
+            "observed_scope": self.observed_scope,
+            "concurrency": self.concurrency,
+            "check": self.check.to_json(),
+            "notes": self.notes,
         }
 
     @classmethod
     def from_json(cls, raw: dict[str, Any]) -> Judgement:
         return cls(
-            raw["strategy"], raw["verdict"], raw["expected"], raw["scope"], raw.get("declared_scope"),
-            raw["observed_scope"], raw["concurrency"], Check.from_json(raw["check"]), list(raw.get("notes", [])),
+            raw["strategy"],
+            raw["verdict"],
+            raw["expected"],
+            raw["scope"],
+            raw.get("declared_scope"),
+            raw["observed_scope"],
+            raw["concurrency"],
+            Check.from_json(raw["check"]),
+            list(raw.get("notes", [])),
         )
 
 
@@ -111,8 +124,15 @@ def judge(
     if verdict == "holds" and expected == "fails" and observed < scope:
         notes.append(f"the answers came from {observed.label} only, not {scope.label}")
     return Judgement(
-        strategy.key, verdict, expected, scope.label, declared.label if declared else None, observed.label,
-        concurrency, check, notes,
+        strategy.key,
+        verdict,
+        expected,
+        scope.label,
+        declared.label if declared else None,
+        observed.label,
+        concurrency,
+        check,
+        notes,
     )
 
 

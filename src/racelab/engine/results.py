@@ -78,19 +78,26 @@ class Cell:
     @classmethod
     def from_json(cls, raw: dict[str, Any]) -> Cell:
         return cls(
-            scenario=raw["scenario"], strategy=raw["strategy"], topology=raw["topology"],
+            scenario=raw["scenario"],
+            strategy=raw["strategy"],
+            topology=raw["topology"],
             judgement=Judgement.from_json(raw["judgement"]),
-            costs=Costs(**raw.get("costs", {})), spread=Spread(**raw.get("spread", {})),
-            served_by=dict(raw.get("served_by", {})), params=dict(raw.get("params", {})),
-            duration_s=float(raw.get("duration_s", 0.0)), drained=bool(raw.get("drained", True)),
-            notes=list(raw.get("notes", [])), files=dict(raw.get("files", {})),
+            costs=Costs(**raw.get("costs", {})),
+            spread=Spread(**raw.get("spread", {})),
+            served_by=dict(raw.get("served_by", {})),
+            params=dict(raw.get("params", {})),
+            duration_s=float(raw.get("duration_s", 0.0)),
+            drained=bool(raw.get("drained", True)),
+            notes=list(raw.get("notes", [])),
+            files=dict(raw.get("files", {})),
         )
 
 
 def append_record(path: Path, key: str, states: dict[str, Any], history: list[Op]) -> None:
     """Add one cell's record (a gzip member of its own: appending needs no rewrite)."""
-    line = json.dumps({"cell": key, "states": states, "history": [compact(op) for op in history]},
-                      separators=(",", ":"))
+    line = json.dumps(
+        {"cell": key, "states": states, "history": [compact(op) for op in history]}, separators=(",", ":")
+    )
     with gzip.open(path, "at", encoding="utf-8") as out:
         out.write(line + "\n")
 

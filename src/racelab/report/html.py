@@ -45,12 +45,12 @@ def docstring_html(text: str) -> Markup:
 
 def num(value: float | None, digits: int = 0) -> str:
     if value is None:
-        return "–"  # noqa: RUF001 - a dash for no value
+        return "–"
     return f"{value:,.{digits}f}" if isinstance(value, float) or digits else f"{value:,}"
 
 
 def ratio(value: float | None) -> Markup:
-    shown = Markup(' <span class="muted">({:.2f}×)</span>')  # noqa: RUF001 - the multiplication sign
+    shown = Markup(' <span class="muted">({:.2f}×)</span>')
     return Markup("") if value is None else shown.format(value)
 
 

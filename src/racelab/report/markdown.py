@@ -12,12 +12,12 @@ from racelab.report.results import Results, ScenarioInfo
 
 def _num(value: float | None, digits: int = 0) -> str:
     if value is None:
-        return "–"  # noqa: RUF001 - a dash for no value
+        return "–"
     return f"{value:,.{digits}f}"
 
 
 def _ratio(value: float | None) -> str:
-    return "" if value is None else f" ({value:.2f}×)"  # noqa: RUF001 - the multiplication sign
+    return "" if value is None else f" ({value:.2f}×)"
 
 
 def matrix(results: Results, scenario: ScenarioInfo) -> list[str]:

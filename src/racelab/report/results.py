@@ -40,7 +40,7 @@ class TopologyInfo:
 
     @property
     def shape(self) -> str:
-        return f"{self.replicas}×{self.workers}×{self.threads}"  # noqa: RUF001 - the multiplication sign
+        return f"{self.replicas}×{self.workers}×{self.threads}"
 
     @classmethod
     def of(cls, topology: Topology) -> TopologyInfo:

@@ -19,6 +19,7 @@ import shutil
 import subprocess
 import time
 from collections.abc import Callable, Mapping
+from functools import partial
 
 from racelab.runtime import envfile, procs
 from racelab.runtime.native import http_ok
@@ -68,9 +69,13 @@ class DockerRuntime:
         mean the same in both runtimes (plain `docker compose` reads only REPLICAS and co)."""
         s = self.stack
         return {
-            "REPLICAS": str(s.replicas), "WORKERS": str(s.workers), "THREADS": str(s.threads),
-            "RACE_WINDOW_MS": str(s.race_window_ms), "NGINX_PORT": str(s.nginx_port),
-            "LOCUST_PORT": str(s.locust_port), "LOCUST_WORKERS": str(s.locust_workers or COMPOSE_LOCUST_WORKERS),
+            "REPLICAS": str(s.replicas),
+            "WORKERS": str(s.workers),
+            "THREADS": str(s.threads),
+            "RACE_WINDOW_MS": str(s.race_window_ms),
+            "NGINX_PORT": str(s.nginx_port),
+            "LOCUST_PORT": str(s.locust_port),
+            "LOCUST_WORKERS": str(s.locust_workers or COMPOSE_LOCUST_WORKERS),
         }
 
     def settings_env(self) -> dict[str, str]:
@@ -132,8 +137,13 @@ class DockerRuntime:
             log.flush()
             try:
                 result = subprocess.run(
-                    argv, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, cwd=self.root,
-                    env=self.environ(), timeout=timeout,
+                    argv,
+                    stdin=subprocess.DEVNULL,
+                    stdout=log,
+                    stderr=subprocess.STDOUT,
+                    cwd=self.root,
+                    env=self.environ(),
+                    timeout=timeout,
                 )
             except subprocess.TimeoutExpired:
                 raise StartError(f"{what or 'docker compose ' + args[0]} took longer than {timeout:.0f}s") from None
@@ -154,8 +164,9 @@ class DockerRuntime:
         try:
             result = self.docker("info", timeout=30)
         except subprocess.TimeoutExpired:
-            raise StartError("`docker info` did not answer in 30s: is the engine stuck? Or use RUNTIME=native") \
-                from None
+            raise StartError(
+                "`docker info` did not answer in 30s: is the engine stuck? Or use RUNTIME=native"
+            ) from None
         if result.returncode != 0:
             detail = (result.stderr or result.stdout).strip().splitlines()[-1:] or [""]
             raise StartError(
@@ -164,8 +175,12 @@ class DockerRuntime:
 
     def services(self) -> list[str]:
         result = subprocess.run(
-            self.compose_argv("config", "--services"), capture_output=True, text=True, cwd=self.root,
-            env=self.environ(), timeout=60,
+            self.compose_argv("config", "--services"),
+            capture_output=True,
+            text=True,
+            cwd=self.root,
+            env=self.environ(),
+            timeout=60,
         )
         if result.returncode != 0:
             raise StartError(f"compose.yaml does not load: {(result.stderr or result.stdout).strip()[-500:]}")
@@ -208,8 +223,12 @@ class DockerRuntime:
 
     def ps_table(self) -> str:
         result = self.docker(
-            "ps", "-a", "--filter", f"label=com.docker.compose.project={self.project}",
-            "--format", "table {{.Names}}\t{{.Status}}\t{{.Ports}}",
+            "ps",
+            "-a",
+            "--filter",
+            f"label=com.docker.compose.project={self.project}",
+            "--format",
+            "table {{.Names}}\t{{.Status}}\t{{.Ports}}",
         )
         return result.stdout.rstrip()
 
@@ -220,8 +239,15 @@ class DockerRuntime:
         if not names:
             return []
         labels = ["com.docker.compose.service", "com.docker.compose.container-number"]
-        fmt = "|".join(["{{.Created}}", "{{.Name}}", *(f'{{{{index .Config.Labels "{k}"}}}}' for k in labels),
-                        "{{.Image}}", "{{.Config.Image}}"])
+        fmt = "|".join(
+            [
+                "{{.Created}}",
+                "{{.Name}}",
+                *(f'{{{{index .Config.Labels "{k}"}}}}' for k in labels),
+                "{{.Image}}",
+                "{{.Config.Image}}",
+            ]
+        )
         result = self.docker("inspect", "--format", fmt, *names)
         rows = sorted((line.split("|") for line in result.stdout.splitlines() if line.count("|") == 5), reverse=True)
         return [(name.lstrip("/"), service, number, image, ref) for _, name, service, number, image, ref in rows]
@@ -309,7 +335,7 @@ class DockerRuntime:
             self.out(f"  {label:<16} started ({time.monotonic() - t0:.1f}s)")
             self.wait_healthy(label)
         for url, what in ((f"{self.lab_url}/healthz", "lab API (nginx)"), (f"{self.locust_url}/", "Locust UI")):
-            if not procs.wait_until(lambda url=url: http_ok(url), READY_TIMEOUT, interval=0.5):
+            if not procs.wait_until(partial(http_ok, url), READY_TIMEOUT, interval=0.5):
                 raise StartError(
                     f"the {what} at {url} did not answer in {READY_TIMEOUT}s:\n{self.ps_table()}\n"
                     f"See the logs: make logs S=nginx (or app, locust)"

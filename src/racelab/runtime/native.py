@@ -251,4 +251,4 @@ class NativeRuntime(ServicePrograms):
         signal.signal(signal.SIGPIPE, signal.SIG_DFL)
         # -F: follow by name, across supervisord's rotations.
         argv = ["tail", "-n", str(lines), *(["-F"] if follow else []), *map(str, files)]
-        os.execvp("tail", argv)  # noqa: S606 - becomes tail, with an argv list
+        os.execvp("tail", argv)

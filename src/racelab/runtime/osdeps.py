@@ -7,6 +7,7 @@ import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -44,17 +45,17 @@ def _redis() -> str | None:
 
 def find() -> tuple[Binaries | None, list[str]]:
     pg, redis, nginx = _pg_bin(), _redis(), _nginx()
-    missing = [pkg for found, pkg in ((pg, "postgresql"), (redis, "redis-server"), (nginx, "nginx")) if not found]
-    if missing:
+    if pg is None or redis is None or nginx is None:
+        missing = [pkg for found, pkg in ((pg, "postgresql"), (redis, "redis-server"), (nginx, "nginx")) if not found]
         return None, missing
-    return Binaries(pg, redis, nginx), []  # type: ignore[arg-type]
+    return Binaries(pg, redis, nginx), []
 
 
 def install_command(packages: list[str]) -> str:
     return f"sudo apt-get update && sudo apt-get install -y --no-install-recommends {' '.join(packages)}"
 
 
-def ensure(log=print) -> Binaries:  # type: ignore[no-untyped-def]
+def ensure(log: Callable[[str], None] = print) -> Binaries:
     binaries, missing = find()
     if binaries:
         return binaries

@@ -78,7 +78,7 @@ def alive(pid: int) -> bool:
 
 def ours(pid: int | None, marker: str) -> bool:
     """The pid is alive and still runs the program we started (pids get reused)."""
-    return bool(pid) and alive(pid) and marker in cmdline(pid)  # type: ignore[arg-type]
+    return pid is not None and pid > 0 and alive(pid) and marker in cmdline(pid)
 
 
 def stop(pid: int, marker: str, sig: int = signal.SIGTERM, timeout: float = 15.0) -> bool:

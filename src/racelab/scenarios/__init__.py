@@ -48,7 +48,9 @@ def scenarios() -> dict[str, Scenario]:
         if not isinstance(scenario, Scenario):
             continue
         if scenario.name in RESERVED:
-            raise RuntimeError(f"scenario name {scenario.name!r} is taken by the lab's own paths (/api/{scenario.name})")
+            raise RuntimeError(
+                f"scenario name {scenario.name!r} is taken by the lab's own paths (/api/{scenario.name})"
+            )
         if scenario.name != info.name:
             raise RuntimeError(f"package {info.name} defines scenario {scenario.name!r}: name them alike")
         scenario.explanation = inspect.getdoc(module) or ""
@@ -101,6 +103,7 @@ def resolve(selector: str) -> list[Strategy]:
     if counter is not None and selector in counter.strategies:
         return [counter.strategies[selector]]
     raise UnknownName(
-        "scenario or strategy", selector,
+        "scenario or strategy",
+        selector,
         ["all", *scenarios(), *[s.key for s in all_strategies()]],
     )

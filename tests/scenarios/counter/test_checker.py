@@ -12,7 +12,7 @@ def info() -> Op:
     return Op("next", {}, "info", error="timeout")
 
 
-def state(value: int) -> dict:
+def state(value: int) -> dict[str, int]:
     return {"value": value}
 
 

@@ -43,16 +43,24 @@ def test_orders_beyond_the_stock_and_stock_below_zero_are_an_oversell() -> None:
     result = check(history, state(2), state(2, p0=(-2, [1, 2, 3, 4])))
     assert result.verdict == "fails"
     assert result.anomalies == {"oversold": 2, "lost": 0, "phantom": 0}
-    assert result.evidence == [{
-        "product": 0, "stock": 2, "acknowledged": 4, "refused": 0, "indeterminate": 0, "final_stock": -2,
-        "final_orders": 4, "oversold": 2,
-        # One thread per process first: the first entries show how far the sales spread.
-        "served_by": [
-            {"replica": "app-1", "pid": 1, "thread": "t", "sales": 2},
-            {"replica": "app-1", "pid": 2, "thread": "t", "sales": 1},
-            {"replica": "app-1", "pid": 2, "thread": "u", "sales": 1},
-        ],
-    }]
+    assert result.evidence == [
+        {
+            "product": 0,
+            "stock": 2,
+            "acknowledged": 4,
+            "refused": 0,
+            "indeterminate": 0,
+            "final_stock": -2,
+            "final_orders": 4,
+            "oversold": 2,
+            # One thread per process first: the first entries show how far the sales spread.
+            "served_by": [
+                {"replica": "app-1", "pid": 1, "thread": "t", "sales": 2},
+                {"replica": "app-1", "pid": 2, "thread": "t", "sales": 1},
+                {"replica": "app-1", "pid": 2, "thread": "u", "sales": 1},
+            ],
+        }
+    ]
 
 
 def test_an_oversell_is_seen_from_either_state_alone() -> None:

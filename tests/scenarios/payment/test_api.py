@@ -23,9 +23,9 @@ def send(url: str, method: str = "GET", body: bytes | None = None, key: str | No
     headers = {"Content-Type": "application/json"}
     if key is not None:
         headers["Idempotency-Key"] = key
-    request = urllib.request.Request(url, method=method, headers=headers, data=body)  # noqa: S310 - loopback only
+    request = urllib.request.Request(url, method=method, headers=headers, data=body)
     try:
-        with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 - loopback only
+        with urllib.request.urlopen(request, timeout=10) as response:
             return response.status, json.loads(response.read()), response.headers
     except urllib.error.HTTPError as exc:
         return exc.code, json.loads(exc.read()), exc.headers

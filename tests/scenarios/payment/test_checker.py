@@ -41,14 +41,19 @@ def test_every_retry_charged_again_fails_with_who_served_the_copies() -> None:
     result = check(history, EMPTY, state((1, "k1", 500), (2, "k1", 500), (3, "k1", 500)))
     assert result.verdict == "fails"
     assert result.anomalies == {**NONE, "duplicate_charges": 2, "conflicting_answers": 1}
-    assert result.evidence == [{
-        "anomaly": "duplicate_charges",
-        "key": "k1",
-        "ids": [1, 2, 3],
-        "of": 3,
-        "served_by": [{"replica": "app-1", "pid": 10, "thread": "t"}, {"replica": "app-2", "pid": 20, "thread": "t"},
-                      {"replica": "app-3", "pid": 30, "thread": "t"}],
-    }]
+    assert result.evidence == [
+        {
+            "anomaly": "duplicate_charges",
+            "key": "k1",
+            "ids": [1, 2, 3],
+            "of": 3,
+            "served_by": [
+                {"replica": "app-1", "pid": 10, "thread": "t"},
+                {"replica": "app-2", "pid": 20, "thread": "t"},
+                {"replica": "app-3", "pid": 30, "thread": "t"},
+            ],
+        }
+    ]
 
 
 def test_a_replay_lists_every_caller_it_answered() -> None:
@@ -74,8 +79,13 @@ def test_charges_without_a_key_cannot_be_grouped_and_are_never_duplicates() -> N
 def test_acknowledged_payments_must_be_in_the_final_state_with_the_amount_asked() -> None:
     missing = check([ok(1, 500), ok(2, 700)], EMPTY, state((1, "k1", 500)))
     assert missing.anomalies == {**NONE, "lost": 1}
-    assert missing.evidence[0] == {"anomaly": "lost", "payment": 2, "asked": {"amount": 700}, "recorded": None,
-                                   "served_by": [{"replica": "app-1", "pid": 1, "thread": "t"}]}
+    assert missing.evidence[0] == {
+        "anomaly": "lost",
+        "payment": 2,
+        "asked": {"amount": 700},
+        "recorded": None,
+        "served_by": [{"replica": "app-1", "pid": 1, "thread": "t"}],
+    }
     altered = check([ok(1, 500)], EMPTY, state((1, "k1", 600)))
     assert altered.anomalies == {**NONE, "lost": 1}
     assert altered.evidence[0]["recorded"] == ["k1", 600]

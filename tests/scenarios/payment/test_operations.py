@@ -39,5 +39,8 @@ def test_a_long_key_is_cut_short_in_the_message() -> None:
 
 def test_a_reused_key_says_what_the_first_request_asked() -> None:
     refusal = KeyReused("k1", 500, 501)
-    assert (refusal.status, refusal.code, refusal.extra) == (422, "idempotency_key_reused", {
-        "key": "k1", "amount": 500, "asked": 501})
+    assert (refusal.status, refusal.code, refusal.extra) == (
+        422,
+        "idempotency_key_reused",
+        {"key": "k1", "amount": 500, "asked": 501},
+    )

@@ -19,9 +19,9 @@ STRATEGIES = list(scenarios.scenario("signup").strategies)
 
 
 def send(url: str, method: str = "GET", body: bytes | None = None) -> tuple[int, Any, Any]:
-    request = urllib.request.Request(url, method=method, headers={"Content-Type": "application/json"}, data=body)  # noqa: S310 - loopback only
+    request = urllib.request.Request(url, method=method, headers={"Content-Type": "application/json"}, data=body)
     try:
-        with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 - loopback only
+        with urllib.request.urlopen(request, timeout=10) as response:
             return response.status, json.loads(response.read()), response.headers
     except urllib.error.HTTPError as exc:
         return exc.code, json.loads(exc.read()), exc.headers
@@ -97,8 +97,12 @@ def test_bad_input_is_a_400_json_error_and_writes_nothing(fresh: Any, strategy: 
 
 def test_reset_takes_no_parameters(fresh: Any) -> None:
     request = json.dumps({"scenario": "signup", "params": {"accounts": 3}}).encode()
-    req = urllib.request.Request(f"{fresh.url}/api/lab/reset", method="POST", data=request,  # noqa: S310
-                                 headers={"Content-Type": "application/json", "X-Lab-Token": fresh.token})
+    req = urllib.request.Request(
+        f"{fresh.url}/api/lab/reset",
+        method="POST",
+        data=request,
+        headers={"Content-Type": "application/json", "X-Lab-Token": fresh.token},
+    )
     with pytest.raises(urllib.error.HTTPError) as info:
-        urllib.request.urlopen(req, timeout=10)  # noqa: S310 - loopback only
+        urllib.request.urlopen(req, timeout=10)
     assert info.value.code == 400 and json.loads(info.value.read())["error"] == "bad_request"

@@ -40,14 +40,19 @@ def test_two_accounts_for_one_name_fail_with_who_served_them() -> None:
     result = check(history, EMPTY, state((1, "alice"), (2, "alice"), (3, "alice")))
     assert result.verdict == "fails"
     assert result.anomalies == {**NONE, "duplicate_rows": 2, "duplicate_acks": 1}
-    assert result.evidence == [{
-        "anomaly": "duplicate_rows",
-        "username": "alice",
-        "ids": [1, 2, 3],
-        "of": 3,
-        "served_by": [{"replica": "app-1", "pid": 10, "thread": "t"}, {"replica": "app-2", "pid": 20, "thread": "t"},
-                      {"replica": "app-2", "pid": 21, "thread": "t"}],
-    }]
+    assert result.evidence == [
+        {
+            "anomaly": "duplicate_rows",
+            "username": "alice",
+            "ids": [1, 2, 3],
+            "of": 3,
+            "served_by": [
+                {"replica": "app-1", "pid": 10, "thread": "t"},
+                {"replica": "app-2", "pid": 20, "thread": "t"},
+                {"replica": "app-2", "pid": 21, "thread": "t"},
+            ],
+        }
+    ]
     assert "2 duplicate account(s)" in result.reason and "1 username(s) acknowledged" in result.reason
 
 
@@ -67,8 +72,13 @@ def test_a_duplicate_row_nobody_was_told_about_is_still_a_duplicate() -> None:
 def test_acknowledged_accounts_must_be_stored_under_the_name_asked() -> None:
     missing = check([ok(1, "alice"), ok(2, "bob")], EMPTY, state((1, "alice")))
     assert missing.anomalies == {**NONE, "lost": 1}
-    assert missing.evidence[0] == {"anomaly": "lost", "account": 2, "asked": "bob", "stored": None,
-                                   "served_by": [{"replica": "app-1", "pid": 1, "thread": "t"}]}
+    assert missing.evidence[0] == {
+        "anomaly": "lost",
+        "account": 2,
+        "asked": "bob",
+        "stored": None,
+        "served_by": [{"replica": "app-1", "pid": 1, "thread": "t"}],
+    }
     renamed = check([ok(1, "alice")], EMPTY, state((1, "alicia")))
     assert renamed.anomalies == {**NONE, "lost": 1}
     assert renamed.evidence[0]["stored"] == "alicia"

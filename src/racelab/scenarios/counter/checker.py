@@ -50,9 +50,13 @@ def check(
     if lost:
         problems.append(f"{lost} acknowledged increment(s) missing from the final value")
     if excess:
-        problems.append(f"final value exceeds what {len(acked) + tally['indeterminate']} possible increments could make")
+        problems.append(
+            f"final value exceeds what {len(acked) + tally['indeterminate']} possible increments could make"
+        )
     return conclude(
-        {"duplicates": duplicates, "lost": lost, "excess": excess}, problems, tally,
+        {"duplicates": duplicates, "lost": lost, "excess": excess},
+        problems,
+        tally,
         readable=start is not None and end is not None,
         ok_reason=f"{len(acked)} unique values, the final value accounts for every increment",
         evidence=collisions,

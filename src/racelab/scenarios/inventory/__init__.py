@@ -40,8 +40,7 @@ SCENARIO = Scenario(
     operations={
         "buy": Operation(
             "buy",
-            'buy one item: {"product": id}; returns the order id '
-            "(404 unknown_product, 409 sold_out: nothing written)",
+            'buy one item: {"product": id}; returns the order id (404 unknown_product, 409 sold_out: nothing written)',
             parse=parse_buy,
         ),
     },

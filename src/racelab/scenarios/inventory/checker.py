@@ -98,13 +98,19 @@ def check(
         for name, n in found.items():
             totals[name] += n
         if any(found.values()):
-            examples.append({
-                "product": int(product) if product.lstrip("-").isdigit() else product,
-                "stock": start, "acknowledged": len(sales), "refused": refused[product],
-                "indeterminate": unsure[product], "final_stock": end, "final_orders": len(after),
-                **{name: n for name, n in found.items() if n},
-                "served_by": served_by(sales),
-            })
+            examples.append(
+                {
+                    "product": int(product) if product.lstrip("-").isdigit() else product,
+                    "stock": start,
+                    "acknowledged": len(sales),
+                    "refused": refused[product],
+                    "indeterminate": unsure[product],
+                    "final_stock": end,
+                    "final_orders": len(after),
+                    **{name: n for name, n in found.items() if n},
+                    "served_by": served_by(sales),
+                }
+            )
 
     problems = []
     if totals["oversold"]:
@@ -115,7 +121,9 @@ def check(
         problems.append(f"{totals['phantom']} sale(s) in the final state that no call could have made")
     examples.sort(key=lambda e: -sum(e.get(name, 0) for name in ANOMALIES))
     return conclude(
-        totals, problems, tally,
+        totals,
+        problems,
+        tally,
         readable=start_state is not None and end_state is not None,
         ok_reason=f"{tally['acknowledged']} sale(s) within the stock, every one in the final stock and orders",
         evidence=examples[:max_examples],

@@ -65,7 +65,7 @@ def parse_buy(body: Mapping[str, Any]) -> dict[str, Any]:
     its integer column)."""
     unexpected = sorted(str(k) for k in body if k not in FIELDS)
     if unexpected:
-        raise BadInput(f"unexpected field {_shown(unexpected[0])}; a purchase takes only \"product\"")
+        raise BadInput(f'unexpected field {_shown(unexpected[0])}; a purchase takes only "product"')
     product = body.get("product")
     if product is None:
         raise BadInput("product is required: the id of the product to buy, a whole number from 0")

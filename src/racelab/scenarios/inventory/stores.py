@@ -38,9 +38,7 @@ def state(stock_per_product: int | None, stocks: Mapping[int, int], orders: list
     touched = sorted({p for p, s in stocks.items() if s != stock_per_product} | set(by_product))
     return {
         "stock_per_product": stock_per_product,
-        "products": {
-            str(p): {"stock": stocks.get(p), "orders": by_product.get(p, [])} for p in touched
-        },
+        "products": {str(p): {"stock": stocks.get(p), "orders": by_product.get(p, [])} for p in touched},
     }
 
 
@@ -122,8 +120,9 @@ class PostgresInventory(Strategy):
             conn.execute("DELETE FROM inventory_orders WHERE strategy = %s", (self.name,))
             conn.execute(sql.SQL("DELETE FROM {} WHERE strategy = %s").format(table), (self.name,))
             conn.execute(
-                sql.SQL("INSERT INTO {} (strategy, product, stock) SELECT %s, n, %s FROM generate_series(0, %s) AS n")
-                .format(table),
+                sql.SQL(
+                    "INSERT INTO {} (strategy, product, stock) SELECT %s, n, %s FROM generate_series(0, %s) AS n"
+                ).format(table),
                 (self.name, stock, products - 1),
             )
             conn.execute(

@@ -49,8 +49,7 @@ def charges(state: dict[str, Any] | None) -> dict[int, Charge] | None:
         return None
     try:
         return {
-            int(payment): (None if key is None else str(key), int(amount))
-            for payment, key, amount in state["payments"]
+            int(payment): (None if key is None else str(key), int(amount)) for payment, key, amount in state["payments"]
         }
     except (KeyError, TypeError, ValueError):
         return None
@@ -69,7 +68,10 @@ def example(anomaly: str, key: str, ids: set[int], served: dict[int, list[dict[s
     """A key's payment ids, and who served each (several callers when an id was replayed)."""
     shown = sorted(ids)[:SHOWN_IDS]
     return {
-        "anomaly": anomaly, "key": key, "ids": shown, "of": len(ids),
+        "anomaly": anomaly,
+        "key": key,
+        "ids": shown,
+        "of": len(ids),
         "served_by": [who for i in shown for who in served.get(i, [{"acknowledged": False}])],
     }
 
@@ -116,9 +118,15 @@ def unaccounted(history: list[Op], after: dict[int, Charge]) -> tuple[int, list[
         recorded = after.get(payment) if payment is not None else None
         if recorded is None or recorded[1] != amount_of(op):
             lost += 1
-            examples.append({"anomaly": "lost", "payment": op.value, "asked": op.args,
-                             "recorded": None if recorded is None else list(recorded),
-                             "served_by": [op.served_by or {}]})
+            examples.append(
+                {
+                    "anomaly": "lost",
+                    "payment": op.value,
+                    "asked": op.args,
+                    "recorded": None if recorded is None else list(recorded),
+                    "served_by": [op.served_by or {}],
+                }
+            )
     return lost, examples
 
 

@@ -33,7 +33,9 @@ class KeyReused(Refused):
             "idempotency_key_reused",
             f"the {HEADER} {key!r} was first used for an amount of {amount}, not {asked}: a retry must send the "
             "same request; use a new key for a new payment; nothing was written",
-            key=key, amount=amount, asked=asked,
+            key=key,
+            amount=amount,
+            asked=asked,
         )
 
 
@@ -64,8 +66,10 @@ def parse_charge(body: Mapping[str, Any]) -> dict[str, Any]:
     (the route adds ``idempotency_key`` from the header, None when it is absent)."""
     unexpected = sorted(str(k) for k in body if k not in FIELDS)
     if unexpected:
-        raise BadInput(f"unexpected field {_shown(unexpected[0])}; a charge takes only \"amount\" "
-                       f"(the key goes in the {HEADER} header)")
+        raise BadInput(
+            f'unexpected field {_shown(unexpected[0])}; a charge takes only "amount" '
+            f"(the key goes in the {HEADER} header)"
+        )
     return {"amount": whole(body, "amount", 1, MAX_AMOUNT)}
 
 
@@ -81,8 +85,10 @@ def optional_key(raw: str | None) -> str | None:
 def required_key(raw: str | None) -> str:
     key = optional_key(raw)
     if key is None:
-        raise BadInput(f"the {HEADER} header is required: 1 to 64 letters, digits, '_', '.' or '-', the same on "
-                       "a request and on every retry of it")
+        raise BadInput(
+            f"the {HEADER} header is required: 1 to 64 letters, digits, '_', '.' or '-', the same on "
+            "a request and on every retry of it"
+        )
     return key
 
 

@@ -99,8 +99,15 @@ def unaccounted(history: list[Op], run: dict[int, str]) -> tuple[int, list[dict[
         stored = run.get(account) if account is not None else None
         if account is None or account in claimed or stored != asked(op):
             lost += 1
-            examples.append({"anomaly": "lost", "account": op.value, "asked": asked(op), "stored": stored,
-                             "served_by": [op.served_by or {}]})
+            examples.append(
+                {
+                    "anomaly": "lost",
+                    "account": op.value,
+                    "asked": asked(op),
+                    "stored": stored,
+                    "served_by": [op.served_by or {}],
+                }
+            )
         if account is not None:
             claimed.add(account)
     return lost, examples

@@ -42,7 +42,7 @@ def parse_register(body: Mapping[str, Any]) -> dict[str, Any]:
     """The JSON body as the strategies' arguments: ``username``, 1 to 64 of ``[A-Za-z0-9_.-]``."""
     unexpected = sorted(str(k) for k in body if k not in FIELDS)
     if unexpected:
-        raise BadInput(f"unexpected field {_shown(unexpected[0])}; a sign-up takes only \"username\"")
+        raise BadInput(f'unexpected field {_shown(unexpected[0])}; a sign-up takes only "username"')
     return {"username": short_name(body, "username")}
 
 

@@ -18,5 +18,6 @@ charge for the key from anything else).
 from racelab.core.guards import AdvisoryLockGuard
 from racelab.scenarios.payment.stores import PostgresPayments
 
-STRATEGY = PostgresPayments("key-advisory", "pg_advisory_xact_lock on the key around SELECT then INSERT",
-                            guard=AdvisoryLockGuard())
+STRATEGY = PostgresPayments(
+    "key-advisory", "pg_advisory_xact_lock on the key around SELECT then INSERT", guard=AdvisoryLockGuard()
+)

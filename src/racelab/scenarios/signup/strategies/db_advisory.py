@@ -19,5 +19,6 @@ break. The table still has no unique constraint, so the rule lives only in the c
 from racelab.core.guards import AdvisoryLockGuard
 from racelab.scenarios.signup.stores import PostgresSignup
 
-STRATEGY = PostgresSignup("db-advisory", "pg_advisory_xact_lock on the username around SELECT then INSERT",
-                          guard=AdvisoryLockGuard())
+STRATEGY = PostgresSignup(
+    "db-advisory", "pg_advisory_xact_lock on the username around SELECT then INSERT", guard=AdvisoryLockGuard()
+)

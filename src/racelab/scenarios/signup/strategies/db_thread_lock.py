@@ -17,5 +17,6 @@ requests. Holds under one process with many threads.
 from racelab.core.guards import ThreadLockGuard
 from racelab.scenarios.signup.stores import PostgresSignup
 
-STRATEGY = PostgresSignup("db-thread-lock", "SELECT then INSERT inside a threading.Lock per username",
-                          guard=ThreadLockGuard())
+STRATEGY = PostgresSignup(
+    "db-thread-lock", "SELECT then INSERT inside a threading.Lock per username", guard=ThreadLockGuard()
+)
