@@ -75,7 +75,9 @@ def stack() -> Iterator[Stack]:
             f"http://127.0.0.1:{TEST_ENV['NGINX_PORT']}", f"http://127.0.0.1:{TEST_ENV['LOCUST_PORT']}", token, env
         )
     finally:
-        racelab(["down"], env)
+        # --clean: also the test run folder and its data (as root, /var/tmp/racelab-*/ when the
+        # checkout is private), so a machine running the suite again and again keeps nothing.
+        racelab(["down", "--clean"], env)
 
 
 # No background traffic: this machine's network is closed, and the page must need none.

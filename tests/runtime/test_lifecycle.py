@@ -43,7 +43,7 @@ def env(tmp_path: Path) -> Iterator[dict[str, str]]:
         **{k: str(v) for k, v in PORTS.items()},
     }
     yield values
-    make("down", values)  # whatever happened, leave nothing behind
+    make("clean", values)  # whatever happened, leave nothing behind: no process, no data
 
 
 def make(target: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
