@@ -35,7 +35,7 @@ logs: venv ## show the services' logs (make logs S=app-1 to pick one)
 strategies: venv ## list the strategies and their expected verdicts per topology
 	@$(RACELAB) strategies
 
-burst: venv ## fire 50 synchronised callers at a strategy: make burst S=db-thread-lock
+burst: venv ## 50 synchronised callers x 3 bursts, judged: make burst S=counter/db-thread-lock (S=inventory, S=all...)
 	@$(RACELAB) burst $(or $(S),all)
 
 report: venv ## every scenario's strategies under every topology: report/latest/ (QUICK=1, KEEP=5, LOCUST_HTML=1)

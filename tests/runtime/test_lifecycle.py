@@ -59,6 +59,8 @@ def started(run_dir: Path) -> tuple[int, dict[str, int]]:
 
 def test_taken_port_is_named_in_a_clear_error(env: dict[str, str]) -> None:
     with socket.socket() as squatter:
+        # SO_REUSEADDR: a run just before may have left connections to this port in TIME_WAIT.
+        squatter.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         squatter.bind(("127.0.0.1", PORTS["NGINX_PORT"]))
         squatter.listen()
         result = make("up", env)
@@ -93,3 +95,23 @@ def test_up_twice_is_harmless_and_down_leaves_nothing(env: dict[str, str]) -> No
     assert not paths.socket_path(run_dir).exists()
     again = make("ps", env)
     assert again.returncode == 0 and "not running" in again.stdout, again.stdout + again.stderr
+
+
+def test_a_closed_pipe_does_not_cut_up_short(env: dict[str, str]) -> None:
+    """`racelab up | head -1`: the reader goes after one line, the stack still comes up whole."""
+    up = subprocess.Popen(
+        [str(VENV_BIN / "racelab"), "up"],
+        cwd=ROOT,
+        env=env,
+        text=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert up.stdout is not None and up.stderr is not None
+    first = up.stdout.readline()
+    up.stdout.close()  # as `head -1` does: every later write meets a closed pipe
+    errors = up.stderr.read()
+    assert up.wait(timeout=120) == 0, first + errors
+    assert first.startswith("racelab native runtime") and "Traceback" not in errors, errors
+    status = subprocess.run([str(VENV_BIN / "racelab"), "status"], cwd=ROOT, env=env, text=True, capture_output=True)
+    assert status.returncode == 0, status.stdout  # every service answers
