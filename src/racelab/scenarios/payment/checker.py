@@ -23,6 +23,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from typing import Any
 
+from racelab.core.accounting import as_id, unaccounted, unexplained
 from racelab.core.history import Op, counts
 from racelab.core.verdict import Check, conclude
 
@@ -53,10 +54,6 @@ def charges(state: dict[str, Any] | None) -> dict[int, Charge] | None:
         }
     except (KeyError, TypeError, ValueError):
         return None
-
-
-def as_id(value: Any) -> int | None:
-    return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
 def amount_of(op: Op) -> int | None:
@@ -107,35 +104,32 @@ def per_key(
     return duplicates, conflicting, examples
 
 
-def unaccounted(history: list[Op], after: dict[int, Charge]) -> tuple[int, list[dict[str, Any]]]:
+def unaccounted_charges(history: list[Op], after: dict[int, Charge]) -> tuple[int, list[dict[str, Any]]]:
     """Acknowledged payments missing from the final state, or recorded with another amount.
-    (A replay may name a charge made before the run, so the whole final state counts.)"""
-    lost, examples = 0, []
-    for op in history:
-        if op.status != "ok":
-            continue
+    (A replay may name a charge made before the run, so the whole final state counts; and every
+    copy of a payment is told the same id, so an id may be told more than once.)"""
+    amounts = {payment: amount for payment, (_, amount) in after.items()}
+    missing = unaccounted(history, amounts, amount_of, once=False)
+    found = []
+    for op, _ in missing:
         payment = as_id(op.value)
-        recorded = after.get(payment) if payment is not None else None
-        if recorded is None or recorded[1] != amount_of(op):
-            lost += 1
-            examples.append(
-                {
-                    "anomaly": "lost",
-                    "payment": op.value,
-                    "asked": op.args,
-                    "recorded": None if recorded is None else list(recorded),
-                    "served_by": [op.served_by or {}],
-                }
-            )
-    return lost, examples
+        charge = after.get(payment) if payment is not None else None
+        recorded = None if charge is None else list(charge)
+        found.append(
+            {
+                "anomaly": "lost",
+                "payment": op.value,
+                "asked": op.args,
+                "recorded": recorded,
+                "served_by": [op.served_by or {}],
+            }
+        )
+    return len(missing), found
 
 
 def phantoms(history: list[Op], run: dict[int, Charge]) -> tuple[int, list[dict[str, Any]]]:
     """New charges nobody acknowledged, beyond what the indeterminate calls for the same amount explain."""
-    acked = {payment for op in history if op.status == "ok" and (payment := as_id(op.value)) is not None}
-    unexplained = Counter(amount for payment, (_, amount) in run.items() if payment not in acked)
-    unexplained.subtract(Counter(a for op in history if op.status == "info" and (a := amount_of(op)) is not None))
-    amounts = {amount: n for amount, n in unexplained.items() if n > 0}
+    amounts = unexplained({payment: amount for payment, (_, amount) in run.items()}, history, amount_of)
     found = [{"anomaly": "phantom", "amount": amount, "unexplained": n} for amount, n in sorted(amounts.items())]
     return sum(amounts.values()), found
 
@@ -152,7 +146,7 @@ def check(
         run = {payment: charge for payment, charge in after.items() if payment not in earlier}
         anomalies["duplicate_charges"], anomalies["conflicting_answers"], found = per_key(history, earlier, after)
         evidence += found
-        anomalies["lost"], found = unaccounted(history, after)
+        anomalies["lost"], found = unaccounted_charges(history, after)
         evidence += found
         anomalies["phantom"], found = phantoms(history, run)
         evidence += found

@@ -20,6 +20,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from typing import Any
 
+from racelab.core.accounting import acknowledged_ids, as_id, unaccounted, unexplained
 from racelab.core.history import Op, counts
 from racelab.core.verdict import Check, conclude
 
@@ -46,10 +47,6 @@ def accounts(state: dict[str, Any] | None) -> dict[int, str] | None:
         return {int(account): str(username) for account, username in state["accounts"]}
     except (KeyError, TypeError, ValueError):
         return None
-
-
-def as_id(value: Any) -> int | None:
-    return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
 def asked(op: Op) -> str | None:
@@ -88,36 +85,25 @@ def duplicates(
     return extra_rows, twice_acked, examples
 
 
-def unaccounted(history: list[Op], run: dict[int, str]) -> tuple[int, list[dict[str, Any]]]:
+def unaccounted_rows(history: list[Op], run: dict[int, str]) -> tuple[int, list[dict[str, Any]]]:
     """Acknowledged accounts missing from the run's rows, or stored under another name."""
-    lost, examples = 0, []
-    claimed: set[int] = set()
-    for op in history:
-        if op.status != "ok":
-            continue
-        account = as_id(op.value)
-        stored = run.get(account) if account is not None else None
-        if account is None or account in claimed or stored != asked(op):
-            lost += 1
-            examples.append(
-                {
-                    "anomaly": "lost",
-                    "account": op.value,
-                    "asked": asked(op),
-                    "stored": stored,
-                    "served_by": [op.served_by or {}],
-                }
-            )
-        if account is not None:
-            claimed.add(account)
-    return lost, examples
+    missing = unaccounted(history, run, asked)
+    found = [
+        {
+            "anomaly": "lost",
+            "account": op.value,
+            "asked": asked(op),
+            "stored": stored,
+            "served_by": [op.served_by or {}],
+        }
+        for op, stored in missing
+    ]
+    return len(missing), found
 
 
-def phantoms(history: list[Op], run: dict[int, str], by_id: dict[int, Op]) -> tuple[int, list[dict[str, Any]]]:
+def phantoms(history: list[Op], run: dict[int, str]) -> tuple[int, list[dict[str, Any]]]:
     """New rows nobody acknowledged, beyond what the indeterminate calls for the same name explain."""
-    unexplained = Counter(username for account, username in run.items() if account not in by_id)
-    unexplained.subtract(Counter(name for op in history if op.status == "info" and (name := asked(op))))
-    names = {name: n for name, n in unexplained.items() if n > 0}
+    names = unexplained(run, history, asked)
     found = [{"anomaly": "phantom", "username": name, "unexplained": n} for name, n in sorted(names.items())]
     return sum(names.values()), found
 
@@ -126,7 +112,7 @@ def check(
     history: list[Op], initial: dict[str, Any] | None, final: dict[str, Any] | None, max_examples: int = 5
 ) -> Check:
     tally = counts(history)
-    by_id = {account: op for op in history if op.status == "ok" and (account := as_id(op.value)) is not None}
+    by_id = acknowledged_ids(history)
     before, after = accounts(initial), accounts(final)
     anomalies = dict.fromkeys(ANOMALIES, 0)
     evidence: list[dict[str, Any]] = []
@@ -135,9 +121,9 @@ def check(
         run = {account: name for account, name in after.items() if account not in earlier}
         anomalies["duplicate_rows"], anomalies["duplicate_acks"], found = duplicates(history, earlier, after, by_id)
         evidence += found
-        anomalies["lost"], found = unaccounted(history, run)
+        anomalies["lost"], found = unaccounted_rows(history, run)
         evidence += found
-        anomalies["phantom"], found = phantoms(history, run, by_id)
+        anomalies["phantom"], found = phantoms(history, run)
         evidence += found
     problems = [PROBLEMS[name].format(n=n) for name, n in anomalies.items() if n]
     return conclude(

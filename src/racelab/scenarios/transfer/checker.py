@@ -19,6 +19,7 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
+from racelab.core.accounting import acknowledged_ids, unaccounted, unexplained
 from racelab.core.history import Op, counts
 from racelab.core.verdict import Check, conclude
 
@@ -67,44 +68,30 @@ def asked(op: Op) -> Row | None:
         return None
 
 
-def as_id(value: Any) -> int | None:
-    return value if isinstance(value, int) and not isinstance(value, bool) else None
-
-
 def served_by(by_id: dict[int, Op], tids: list[int]) -> list[dict[str, Any]]:
     return [(by_id[tid].served_by or {}) if tid in by_id else {"acknowledged": False} for tid in tids]
 
 
-def unaccounted(history: list[Op], run: dict[int, Row]) -> tuple[int, list[dict[str, Any]]]:
-    """Acknowledged transfers missing from the ledger (or recorded other than asked)."""
-    lost, examples = 0, []
-    claimed: set[int] = set()  # an id acknowledged twice is one row for two transfers
-    for op in history:
-        if op.status != "ok":
-            continue
-        tid = as_id(op.value)
-        recorded = run.get(tid) if tid is not None else None
-        if tid is None or tid in claimed or recorded != asked(op):
-            lost += 1
-            examples.append(
-                {
-                    "anomaly": "lost",
-                    "transfer": op.value,
-                    "asked": op.args,
-                    "recorded": recorded,
-                    "served_by": [op.served_by or {}],
-                }
-            )
-        if tid is not None:
-            claimed.add(tid)
-    return lost, examples
+def unaccounted_rows(history: list[Op], run: dict[int, Row]) -> tuple[int, list[dict[str, Any]]]:
+    """Acknowledged transfers missing from the ledger (or recorded other than asked; an id told to
+    two calls is one row for two transfers)."""
+    missing = unaccounted(history, run, asked)
+    found = [
+        {
+            "anomaly": "lost",
+            "transfer": op.value,
+            "asked": op.args,
+            "recorded": recorded,
+            "served_by": [op.served_by or {}],
+        }
+        for op, recorded in missing
+    ]
+    return len(missing), found
 
 
-def phantoms(history: list[Op], run: dict[int, Row], by_id: dict[int, Op]) -> tuple[int, list[dict[str, Any]]]:
+def phantoms(history: list[Op], run: dict[int, Row]) -> tuple[int, list[dict[str, Any]]]:
     """Ledger rows nobody acknowledged, beyond what the indeterminate calls asking the same could explain."""
-    unexplained = Counter(row for tid, row in run.items() if tid not in by_id)
-    unexplained.subtract(Counter(row for op in history if op.status == "info" and (row := asked(op))))
-    rows = {row: n for row, n in unexplained.items() if n > 0}
+    rows = unexplained(run, history, asked)
     return sum(rows.values()), [{"anomaly": "phantom", "row": list(row), "unexplained": n} for row, n in rows.items()]
 
 
@@ -142,7 +129,7 @@ def check(
     history: list[Op], initial: dict[str, Any] | None, final: dict[str, Any] | None, max_examples: int = 5
 ) -> Check:
     tally = counts(history)
-    by_id = {tid: op for op in history if op.status == "ok" and (tid := as_id(op.value)) is not None}
+    by_id = acknowledged_ids(history)
     before, after = snapshot(initial), snapshot(final)
     anomalies = dict.fromkeys(ANOMALIES, 0)
     evidence: list[dict[str, Any]] = []
@@ -156,9 +143,9 @@ def check(
             anomalies["imbalance"] = abs(sum(after.balances.values()) - sum(before.balances.values()))
             anomalies["mismatched"], found = mismatches(before, after, run, by_id)
             evidence += found
-        anomalies["lost"], found = unaccounted(history, run)
+        anomalies["lost"], found = unaccounted_rows(history, run)
         evidence += found
-        anomalies["phantom"], found = phantoms(history, run, by_id)
+        anomalies["phantom"], found = phantoms(history, run)
         evidence += found
     problems = [PROBLEMS[name].format(n=n) for name, n in anomalies.items() if n]
     return conclude(
