@@ -5,41 +5,26 @@ that leaves the state untouched."""
 from __future__ import annotations
 
 import json
-import urllib.error
-import urllib.request
 from typing import Any
 
 import pytest
 
 from racelab import scenarios
 from racelab.engine.client import LabClient
+from tests.scenarios.support import operate, send
+from tests.scenarios.support import state as scenario_state
 
 pytestmark = pytest.mark.stack
 
 STRATEGIES = list(scenarios.scenario("inventory").strategies)
 
 
-def send(url: str, method: str = "GET", body: bytes | None = None, token: str = "") -> tuple[int, Any, Any]:
-    headers = {"Content-Type": "application/json"}
-    if token:
-        headers["X-Lab-Token"] = token
-    request = urllib.request.Request(url, method=method, headers=headers, data=body)
-    try:
-        with urllib.request.urlopen(request, timeout=10) as response:
-            return response.status, json.loads(response.read()), response.headers
-    except urllib.error.HTTPError as exc:
-        return exc.code, json.loads(exc.read()), exc.headers
-
-
 def buy(stack: Any, strategy: str, body: Any) -> tuple[int, Any, Any]:
-    raw = body if isinstance(body, bytes) else json.dumps(body).encode()
-    return send(f"{stack.url}/api/inventory/{strategy}/buy", "POST", raw)
+    return operate(stack, "inventory", strategy, "buy", body)
 
 
 def state(stack: Any, strategy: str) -> dict[str, Any]:
-    status, body, _ = send(f"{stack.url}/api/inventory/{strategy}")
-    assert status == 200, body
-    return dict(body)
+    return scenario_state(stack, "inventory", strategy)
 
 
 @pytest.fixture
@@ -124,7 +109,7 @@ def test_reset_parameters_shape_the_shop(fresh: Any) -> None:
         assert (got, answer["error"]) == (409, "sold_out")
         for params in ({"products": 0}, {"stock": -1}, {"stock": 10**7}, {"shelves": 3}):
             body = json.dumps({"scenario": "inventory", "params": params}).encode()
-            status, answer, _ = send(f"{fresh.url}/api/lab/reset", "POST", body, fresh.token)
+            status, answer, _ = send(f"{fresh.url}/api/lab/reset", "POST", body, {"X-Lab-Token": fresh.token})
             assert (status, answer["error"]) == (400, "bad_request"), params
     finally:
         client.reset("inventory")

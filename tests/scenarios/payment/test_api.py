@@ -4,14 +4,14 @@ state's shape, and every bad input (body or key) refused with a 4xx JSON error t
 from __future__ import annotations
 
 import json
-import urllib.error
-import urllib.request
 from typing import Any
 
 import pytest
 
 from racelab import scenarios
 from racelab.engine.client import LabClient
+from tests.scenarios.support import operate
+from tests.scenarios.support import state as scenario_state
 
 pytestmark = pytest.mark.stack
 
@@ -19,27 +19,12 @@ STRATEGIES = list(scenarios.scenario("payment").strategies)
 KEYED = [name for name in STRATEGIES if name != "no-key"]
 
 
-def send(url: str, method: str = "GET", body: bytes | None = None, key: str | None = None) -> tuple[int, Any, Any]:
-    headers = {"Content-Type": "application/json"}
-    if key is not None:
-        headers["Idempotency-Key"] = key
-    request = urllib.request.Request(url, method=method, headers=headers, data=body)
-    try:
-        with urllib.request.urlopen(request, timeout=10) as response:
-            return response.status, json.loads(response.read()), response.headers
-    except urllib.error.HTTPError as exc:
-        return exc.code, json.loads(exc.read()), exc.headers
-
-
 def charge(stack: Any, strategy: str, body: Any, key: str | None = "k1") -> tuple[int, Any, Any]:
-    raw = body if isinstance(body, bytes) else json.dumps(body).encode()
-    return send(f"{stack.url}/api/payment/{strategy}/charge", "POST", raw, key)
+    return operate(stack, "payment", strategy, "charge", body, None if key is None else {"Idempotency-Key": key})
 
 
 def state(stack: Any, strategy: str) -> dict[str, Any]:
-    status, body, _ = send(f"{stack.url}/api/payment/{strategy}")
-    assert status == 200, body
-    return dict(body)
+    return scenario_state(stack, "payment", strategy)
 
 
 @pytest.fixture

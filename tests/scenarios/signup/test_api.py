@@ -12,30 +12,20 @@ import pytest
 
 from racelab import scenarios
 from racelab.engine.client import LabClient
+from tests.scenarios.support import operate
+from tests.scenarios.support import state as scenario_state
 
 pytestmark = pytest.mark.stack
 
 STRATEGIES = list(scenarios.scenario("signup").strategies)
 
 
-def send(url: str, method: str = "GET", body: bytes | None = None) -> tuple[int, Any, Any]:
-    request = urllib.request.Request(url, method=method, headers={"Content-Type": "application/json"}, data=body)
-    try:
-        with urllib.request.urlopen(request, timeout=10) as response:
-            return response.status, json.loads(response.read()), response.headers
-    except urllib.error.HTTPError as exc:
-        return exc.code, json.loads(exc.read()), exc.headers
-
-
 def register(stack: Any, strategy: str, body: Any) -> tuple[int, Any, Any]:
-    raw = body if isinstance(body, bytes) else json.dumps(body).encode()
-    return send(f"{stack.url}/api/signup/{strategy}/register", "POST", raw)
+    return operate(stack, "signup", strategy, "register", body)
 
 
 def state(stack: Any, strategy: str) -> dict[str, Any]:
-    status, body, _ = send(f"{stack.url}/api/signup/{strategy}")
-    assert status == 200, body
-    return dict(body)
+    return scenario_state(stack, "signup", strategy)
 
 
 @pytest.fixture

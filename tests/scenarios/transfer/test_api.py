@@ -4,41 +4,26 @@ and every bad input refused with a 4xx JSON error that leaves the state untouche
 from __future__ import annotations
 
 import json
-import urllib.error
-import urllib.request
 from typing import Any
 
 import pytest
 
 from racelab import scenarios
 from racelab.engine.client import LabClient
+from tests.scenarios.support import operate, send
+from tests.scenarios.support import state as scenario_state
 
 pytestmark = pytest.mark.stack
 
 STRATEGIES = list(scenarios.scenario("transfer").strategies)
 
 
-def send(url: str, method: str = "GET", body: bytes | None = None, token: str = "") -> tuple[int, Any, Any]:
-    headers = {"Content-Type": "application/json"}
-    if token:
-        headers["X-Lab-Token"] = token
-    request = urllib.request.Request(url, method=method, headers=headers, data=body)
-    try:
-        with urllib.request.urlopen(request, timeout=10) as response:
-            return response.status, json.loads(response.read()), response.headers
-    except urllib.error.HTTPError as exc:
-        return exc.code, json.loads(exc.read()), exc.headers
-
-
 def transfer(stack: Any, strategy: str, body: Any) -> tuple[int, Any, Any]:
-    raw = body if isinstance(body, bytes) else json.dumps(body).encode()
-    return send(f"{stack.url}/api/transfer/{strategy}/transfer", "POST", raw)
+    return operate(stack, "transfer", strategy, "transfer", body)
 
 
 def state(stack: Any, strategy: str) -> dict[str, Any]:
-    status, body, _ = send(f"{stack.url}/api/transfer/{strategy}")
-    assert status == 200, body
-    return dict(body)
+    return scenario_state(stack, "transfer", strategy)
 
 
 @pytest.fixture
@@ -111,7 +96,7 @@ def test_reset_parameters_shape_the_bank(fresh: Any) -> None:
         assert transfer(fresh, "db-advisory", {"from": 1, "to": 4, "amount": 5})[0] == 404
         assert transfer(fresh, "db-advisory", {"from": 1, "to": 3, "amount": 51})[0] == 409
         body = json.dumps({"scenario": "transfer", "params": {"accounts": 1}}).encode()
-        status, answer, _ = send(f"{fresh.url}/api/lab/reset", "POST", body, fresh.token)
+        status, answer, _ = send(f"{fresh.url}/api/lab/reset", "POST", body, {"X-Lab-Token": fresh.token})
         assert (status, answer["error"]) == (400, "bad_request")
     finally:
         client.reset("transfer")
