@@ -11,7 +11,7 @@ adding a folder.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -140,6 +140,22 @@ class Scenario:
 
 
 # --- argument parsing shared by the scenarios' operations -----------------------------------------
+
+
+def shown(value: Any) -> str:
+    """A value for an error message, cut short: a 10 KB string must not come back whole."""
+    text = repr(value)
+    if len(text) <= 40:
+        return text
+    return f"{text[:40]}... ({len(value) if isinstance(value, str) else len(text)} characters)"
+
+
+def only_fields(body: Mapping[str, Any], fields: Iterable[str], what: str) -> None:
+    """Refuse a body with a field the operation does not take (``what``: "a purchase takes...")."""
+    allowed = set(fields)
+    unexpected = sorted(str(k) for k in body if k not in allowed)
+    if unexpected:
+        raise BadInput(f"unexpected field {shown(unexpected[0])}; {what}")
 
 
 def whole(body: Mapping[str, Any], name: str, low: int, high: int) -> int:

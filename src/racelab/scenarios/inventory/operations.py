@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from racelab.core.scenario import BadInput
+from racelab.core.scenario import BadInput, only_fields, shown
 from racelab.core.strategy import Refused
 
 DEFAULT_STOCK = 20
@@ -33,7 +33,7 @@ class UnknownProduct(Refused):
         extra = {"product": product} if product.bit_length() < 64 else {}
         super().__init__(
             "unknown_product",
-            f"there is no product {_shown(product)}; products are numbered from 0 to the lab's `products` "
+            f"there is no product {shown(product)}; products are numbered from 0 to the lab's `products` "
             "parameter minus one (see POST /api/lab/reset); nothing was written",
             **extra,
         )
@@ -51,26 +51,18 @@ class SoldOut(Refused):
         super().__init__("sold_out", f"product {product} is sold out; nothing was written", **extra)
 
 
-def _shown(value: Any) -> str:
-    """A value for an error message, cut short: a 10 KB string must not come back whole."""
-    text = repr(value)
-    return text if len(text) <= 40 else f"{text[:40]}... ({len(text)} characters)"
-
-
 def parse_buy(body: Mapping[str, Any]) -> dict[str, Any]:
     """The JSON body as the strategies' arguments: ``product``, a whole number from 0.
 
     Malformed input (400) is reported before an unknown product (404); an id at or beyond
     :data:`MAX_PRODUCTS` is unknown without asking the store (a 40-digit number cannot overflow
     its integer column)."""
-    unexpected = sorted(str(k) for k in body if k not in FIELDS)
-    if unexpected:
-        raise BadInput(f'unexpected field {_shown(unexpected[0])}; a purchase takes only "product"')
+    only_fields(body, FIELDS, 'a purchase takes only "product"')
     product = body.get("product")
     if product is None:
         raise BadInput("product is required: the id of the product to buy, a whole number from 0")
     if isinstance(product, bool) or not isinstance(product, int):
-        raise BadInput(f"product must be a whole number (a product id from 0), got {_shown(product)}")
+        raise BadInput(f"product must be a whole number (a product id from 0), got {shown(product)}")
     if product < 0:
         raise BadInput(f"product must be 0 or more, got {product}")
     if product >= MAX_PRODUCTS:

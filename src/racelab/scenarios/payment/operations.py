@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from racelab.core.scenario import NAME, BadInput, whole
+from racelab.core.scenario import NAME, BadInput, only_fields, shown, whole
 from racelab.core.strategy import Refused
 
 MAX_AMOUNT = 100_000
@@ -53,23 +53,10 @@ class KeyInUse(Refused):
         )
 
 
-def _shown(value: Any) -> str:
-    """A value for an error message, cut short: a 10 KB string must not come back whole."""
-    text = repr(value)
-    if len(text) <= 40:
-        return text
-    return f"{text[:40]}... ({len(value) if isinstance(value, str) else len(text)} characters)"
-
-
 def parse_charge(body: Mapping[str, Any]) -> dict[str, Any]:
     """The JSON body as the strategies' arguments: ``amount``, a whole number from 1 to 100000
     (the route adds ``idempotency_key`` from the header, None when it is absent)."""
-    unexpected = sorted(str(k) for k in body if k not in FIELDS)
-    if unexpected:
-        raise BadInput(
-            f'unexpected field {_shown(unexpected[0])}; a charge takes only "amount" '
-            f"(the key goes in the {HEADER} header)"
-        )
+    only_fields(body, FIELDS, f'a charge takes only "amount" (the key goes in the {HEADER} header)')
     return {"amount": whole(body, "amount", 1, MAX_AMOUNT)}
 
 
@@ -78,7 +65,7 @@ def optional_key(raw: str | None) -> str | None:
     if raw is None:
         return None
     if not NAME.fullmatch(raw):
-        raise BadInput(f"the {HEADER} header must be 1 to 64 letters, digits, '_', '.' or '-', got {_shown(raw)}")
+        raise BadInput(f"the {HEADER} header must be 1 to 64 letters, digits, '_', '.' or '-', got {shown(raw)}")
     return raw
 
 

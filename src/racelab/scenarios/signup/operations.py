@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from racelab.core.scenario import BadInput, short_name
+from racelab.core.scenario import only_fields, short_name
 from racelab.core.strategy import Refused
 
 FIELDS = ("username",)
@@ -30,19 +30,9 @@ class UsernameTaken(Refused):
         )
 
 
-def _shown(value: Any) -> str:
-    """A value for an error message, cut short: a 10 KB string must not come back whole."""
-    text = repr(value)
-    if len(text) <= 40:
-        return text
-    return f"{text[:40]}... ({len(value) if isinstance(value, str) else len(text)} characters)"
-
-
 def parse_register(body: Mapping[str, Any]) -> dict[str, Any]:
     """The JSON body as the strategies' arguments: ``username``, 1 to 64 of ``[A-Za-z0-9_.-]``."""
-    unexpected = sorted(str(k) for k in body if k not in FIELDS)
-    if unexpected:
-        raise BadInput(f'unexpected field {_shown(unexpected[0])}; a sign-up takes only "username"')
+    only_fields(body, FIELDS, 'a sign-up takes only "username"')
     return {"username": short_name(body, "username")}
 
 

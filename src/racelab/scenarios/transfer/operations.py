@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from racelab.core.scenario import BadInput
+from racelab.core.scenario import BadInput, only_fields, shown
 from racelab.core.strategy import Refused
 
 DEFAULT_ACCOUNTS = 10
@@ -52,18 +52,12 @@ class InsufficientFunds(Refused):
         )
 
 
-def _shown(value: Any) -> str:
-    """A value for an error message, cut short: a 10 KB string must not come back whole."""
-    text = repr(value)
-    return text if len(text) <= 40 else f"{text[:40]}... ({len(text)} characters)"
-
-
 def _integer(body: Mapping[str, Any], name: str, meaning: str) -> int:
     value = body.get(name)
     if value is None:
         raise BadInput(f"{name} is required: {meaning}")
     if isinstance(value, bool) or not isinstance(value, int):
-        raise BadInput(f"{name} must be a whole number ({meaning}), got {_shown(value)}")
+        raise BadInput(f"{name} must be a whole number ({meaning}), got {shown(value)}")
     return value
 
 
@@ -78,9 +72,7 @@ def known(account: int) -> int:
 def parse_transfer(body: Mapping[str, Any]) -> dict[str, Any]:
     """The JSON body as the strategies' arguments: ``from_`` (``from`` is a Python keyword), ``to``,
     ``amount``. Malformed input (400) is reported before an unknown account (404)."""
-    unexpected = sorted(str(k) for k in body if k not in FIELDS)
-    if unexpected:
-        raise BadInput(f"unexpected field {_shown(unexpected[0])}; a transfer takes {', '.join(FIELDS)}")
+    only_fields(body, FIELDS, f"a transfer takes {', '.join(FIELDS)}")
     source = _integer(body, "from", "the paying account's id")
     target = _integer(body, "to", "the receiving account's id")
     amount = _integer(body, "amount", f"from 1 to {MAX_AMOUNT}")
