@@ -73,6 +73,7 @@ def cmd_burst(args: argparse.Namespace) -> int:
     """
     from racelab.engine.burst import run
     from racelab.engine.client import LabClient, LabError
+    from racelab.engine.evidence import describe_evidence
     from racelab.engine.judge import exit_status
     from racelab.runtime import envfile
     from racelab.runtime.paths import project_root
@@ -112,25 +113,6 @@ def cmd_burst(args: argparse.Namespace) -> int:
     matched = sum(j.matches for j in judgements)
     print(f"{matched}/{len(chosen)} as expected ({where}, {args.callers} callers x {args.rounds} bursts)")
     return exit_status(judgements)
-
-
-def describe_evidence(example: dict[str, object]) -> str:
-    """One example a checker kept, whatever its scenario: its fields, and who served the calls
-    (replica/pid/thread, plus whatever else each entry says)."""
-    parts = []
-    for key, value in example.items():
-        if key == "served_by" and isinstance(value, list):
-            who = ", ".join(served_text(s) for s in value[:4] if isinstance(s, dict))
-            parts.append(f"served by: {who}" + (f" (+{len(value) - 4} more)" if len(value) > 4 else ""))
-        else:
-            parts.append(f"{key} {value}")
-    return "; ".join(parts)
-
-
-def served_text(served: dict[str, object]) -> str:
-    extra = " ".join(f"{k}={v}" for k, v in served.items() if k not in ("replica", "pid", "thread"))
-    where = f"{served.get('replica')}/pid {served.get('pid')}/{served.get('thread')}"
-    return f"{where} {extra}" if extra else where
 
 
 def cmd_report(args: argparse.Namespace) -> int:

@@ -42,16 +42,6 @@ class Topology:
             return Scope.THREADS
         return Scope.NONE
 
-    def as_dict(self) -> dict[str, object]:
-        return {
-            "name": self.name,
-            "replicas": self.replicas,
-            "workers": self.workers,
-            "threads": self.threads,
-            "scope": self.scope.label,
-            "description": self.description,
-        }
-
 
 TOPOLOGIES: dict[str, Topology] = {
     t.name: t
@@ -64,13 +54,6 @@ TOPOLOGIES: dict[str, Topology] = {
 }
 
 DEFAULT_TOPOLOGY = "replicas"
-
-
-def get_topology(name: str) -> Topology:
-    try:
-        return TOPOLOGIES[name]
-    except KeyError:
-        raise KeyError(f"unknown topology {name!r}; choose one of: {', '.join(TOPOLOGIES)}") from None
 
 
 def custom_topology(replicas: int, workers: int, threads: int) -> Topology:

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from racelab import scenarios
-from racelab.bench.rows import FIXED, anomaly_key, columns, describe_evidence
+from racelab.bench.rows import FIXED, anomaly_key, columns
+from racelab.engine.evidence import describe_evidence
 
 
 def served(replica: str, pid: int, thread: str, **extra: int) -> dict[str, object]:

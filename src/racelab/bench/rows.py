@@ -9,13 +9,13 @@ order) after the counts. The same numbers become the report's typed results
 
 from __future__ import annotations
 
-import json
 import statistics
 from typing import Any
 
 from racelab.bench.ledger import Tally
 from racelab.core.scenario import Scenario
 from racelab.core.strategy import Strategy
+from racelab.engine.evidence import describe_evidence
 from racelab.engine.judge import Judgement, served_counts
 from racelab.engine.results import Costs, Spread
 
@@ -61,33 +61,6 @@ def columns(scenario: Scenario) -> list[tuple[str, str]]:
     """The tab's columns for one scenario: (row key, title)."""
     anomalies = [(anomaly_key(name), name.replace("_", " ").capitalize()) for name in scenario.anomalies]
     return [*HEAD, *anomalies, *TAIL]
-
-
-def who(served: dict[str, Any]) -> str:
-    """'app-1 pid 12 thread 0_1', plus whatever else the checker noted ('(sales 2)')."""
-    thread = str(served.get("thread", "?")).replace("ThreadPoolExecutor-", "thread ")
-    text = f"{served.get('replica', '?')} pid {served.get('pid', '?')} {thread}"
-    extra = ", ".join(f"{k} {v}" for k, v in served.items() if k not in ("replica", "pid", "thread"))
-    return f"{text} ({extra})" if extra else text
-
-
-def _short(value: Any, limit: int = 40) -> str:
-    text = value if isinstance(value, str) else json.dumps(value, separators=(",", ":"))
-    return text if len(text) <= limit else text[: limit - 3] + "..."
-
-
-def describe_evidence(example: dict[str, Any]) -> str:
-    """A checker's example, whatever its scenario: 'value 7: app-1 pid 12 thread 0_1 & app-3 ...'.
-
-    Its fields in order (the anomaly it shows first), then the first two callers who were served
-    (``served_by``)."""
-    fields = ", ".join(f"{k} {_short(v)}" for k, v in example.items() if k not in ("anomaly", "served_by"))
-    text = f"{example['anomaly']}: {fields}" if "anomaly" in example else fields
-    served = [s for s in example.get("served_by") or [] if isinstance(s, dict)]
-    if served:
-        more = f" (+{len(served) - 2} more)" if len(served) > 2 else ""
-        text += ": " + " & ".join(who(s) for s in served[:2]) + more
-    return text
 
 
 def spread(tally: Tally, burst_size: int = 0) -> Spread:

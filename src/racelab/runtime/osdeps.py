@@ -11,7 +11,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-PACKAGES = {"postgres": "postgresql", "redis-server": "redis-server", "nginx": "nginx"}
 POLICY_RC = Path("/usr/sbin/policy-rc.d")
 
 
