@@ -40,6 +40,8 @@ class AppSettings:
 
     database_url: str = "postgresql://racelab@127.0.0.1:15432/racelab"
     redis_url: str = "redis://127.0.0.1:16379/0"
+    memcached_url: str = "127.0.0.1:11212"  # host:port, as pymemcache takes it
+    amqp_url: str = "amqp://racelab:racelab@127.0.0.1:15673/%2F"
     lab_token: str = ""
     replica_id: str = "app-1"
     # The runtimes always set REPLICA_DIR; this default only serves a bare create_app().
@@ -58,6 +60,8 @@ class AppSettings:
         return cls(
             database_url=env.get("DATABASE_URL") or cls.database_url,
             redis_url=env.get("REDIS_URL") or cls.redis_url,
+            memcached_url=env.get("MEMCACHED_URL") or cls.memcached_url,
+            amqp_url=env.get("AMQP_URL") or cls.amqp_url,
             lab_token=env.get("LAB_TOKEN", ""),
             # Unset in compose, where one value would name every replica of `app` alike: each
             # container's hostname (its ID, as `docker ps` shows it) is unique.
@@ -87,6 +91,11 @@ class StackSettings:
     postgres_port: int = 15432
     redis_port: int = 16379
     app_base_port: int = 18001
+    memcached_port: int = 11212
+    # RabbitMQ: AMQP, and the Erlang port mapper and distribution port its tools talk through.
+    rabbitmq_port: int = 15673
+    rabbitmq_epmd_port: int = 14369
+    rabbitmq_dist_port: int = 14370
     locust_workers: int = 0  # 0: one Locust process; N: a master and N workers (--processes N)
 
     @classmethod
@@ -108,6 +117,10 @@ class StackSettings:
             postgres_port=port("POSTGRES_PORT", cls.postgres_port),
             redis_port=port("REDIS_PORT", cls.redis_port),
             app_base_port=port("APP_BASE_PORT", cls.app_base_port),
+            memcached_port=port("MEMCACHED_PORT", cls.memcached_port),
+            rabbitmq_port=port("RABBITMQ_PORT", cls.rabbitmq_port),
+            rabbitmq_epmd_port=port("RABBITMQ_EPMD_PORT", cls.rabbitmq_epmd_port),
+            rabbitmq_dist_port=port("RABBITMQ_DIST_PORT", cls.rabbitmq_dist_port),
             locust_workers=_int(env, "LOCUST_WORKERS", 0, 0, 16),
         )
 

@@ -25,10 +25,12 @@ ROOT = Path(__file__).resolve().parents[2]
 COMPOSE: dict[str, Any] = yaml.safe_load((ROOT / "compose.yaml").read_text())
 SERVICES: dict[str, dict[str, Any]] = COMPOSE["services"]
 TEMPLATE = "services/nginx/racelab.conf.template"
-SECRETS = {"POSTGRES_PASSWORD": "pw", "LAB_TOKEN": "tok"}
+SECRETS = {"POSTGRES_PASSWORD": "pw", "LAB_TOKEN": "tok", "RABBITMQ_PASSWORD": "rpw"}
 
 # Compose-only: Locust's workers are their own service; natively they are forked processes.
 COMPOSE_ONLY_SERVICES = {"locust-worker"}
+# Native-only: Erlang's port mapper, which the RabbitMQ image runs inside its own container.
+NATIVE_ONLY_SERVICES = {"epmd"}
 # Set per replica natively (app-1, app-2...); compose leaves it unset, since one value would
 # name every replica of `app` alike, and each replica names itself after its hostname.
 NATIVE_ONLY_APP_VARS = {"REPLICA_ID"}
@@ -88,15 +90,13 @@ def options(program: Program, flag: str) -> list[str]:
 
 def test_the_same_services() -> None:
     native_names = {re.sub(r"-\d+$", "", name) for name in _native_service_names()}
-    assert set(SERVICES) - COMPOSE_ONLY_SERVICES == native_names
+    assert set(SERVICES) - COMPOSE_ONLY_SERVICES == native_names - NATIVE_ONLY_SERVICES
 
 
 def _native_service_names() -> list[str]:
-    from racelab.runtime.osdeps import Binaries
-
     runtime = NativeRuntime(out=lambda _line: None)
     runtime.stack = StackSettings.from_env({})
-    return [svc.name for svc in runtime.services(Binaries(Path("/nonexistent"), "redis-server", "nginx"))]
+    return [svc.name for svc in runtime.services(_binaries())]
 
 
 def test_the_same_default_topology() -> None:
@@ -244,3 +244,33 @@ def test_every_compose_variable_is_documented() -> None:
     documented = set(re.findall(r"^#?\s*([A-Z][A-Z0-9_]*)=", (ROOT / ".env.example").read_text(), re.MULTILINE))
     used = {m[0] for m in _VAR.findall((ROOT / "compose.yaml").read_text())}
     assert used - documented == set()
+
+
+def test_the_queue_worker_gets_the_same_variables(native: NativeRuntime) -> None:
+    from racelab.runtime.brokers import Brokers
+
+    brokers = Brokers(native, _binaries())
+    native_worker = brokers.queue_worker_program()
+    compose = compose_service("queue-worker")
+    assert native_worker.command[1:] == compose["command"][1:] == ["-m", "racelab.messaging.worker"]
+    assert set(compose_env("queue-worker")) == set(native_worker.environment)
+    # the app and the worker reach RabbitMQ as the same user, in the same virtual host
+    for env in (compose_env("queue-worker"), compose_env("app"), native_worker.environment):
+        assert env["AMQP_URL"].split("//", 1)[1].split(":", 1)[0] == native.rabbitmq_user
+        assert env["AMQP_URL"].endswith("/%2F")
+    assert compose_env("rabbitmq")["RABBITMQ_DEFAULT_USER"] == native.rabbitmq_user
+
+
+def test_memcached_runs_with_the_same_options(native: NativeRuntime) -> None:
+    from racelab.runtime.brokers import Brokers
+
+    native_memcached = Brokers(native, _binaries()).memcached_program()
+    compose_memcached = compose_service("memcached")["command"]
+    for flag in ("-m", "-U"):
+        assert [compose_memcached[compose_memcached.index(flag) + 1]] == options(native_memcached, flag), flag
+
+
+def _binaries() -> Any:
+    from racelab.runtime.osdeps import Binaries
+
+    return Binaries(Path("/nonexistent"), "redis-server", "nginx", "memcached", "rabbitmq-server", "epmd")

@@ -32,11 +32,30 @@ def test_every_service_log_is_bounded(tmp_path: Path, monkeypatch: pytest.Monkey
     runtime = NativeRuntime(out=lambda _line: None)
     runtime.env = {"POSTGRES_PASSWORD": "pw", "LAB_TOKEN": "tok"}
     runtime.stack = StackSettings.from_env({})
-    binaries = Binaries(Path("/usr/lib/postgresql/15/bin"), "/usr/bin/redis-server", "/usr/sbin/nginx")
+    binaries = Binaries(
+        Path("/usr/lib/postgresql/15/bin"),
+        "/usr/bin/redis-server",
+        "/usr/sbin/nginx",
+        "/usr/bin/memcached",
+        "/usr/lib/rabbitmq/bin/rabbitmq-server",
+        "/usr/bin/epmd",
+    )
     programs = [svc.program for svc in runtime.services(binaries)]
     conf = sections(tmp_path, programs)
     names = [s.split(":", 1)[1] for s in conf.sections() if s.startswith("program:")]
-    assert names == ["postgres", "redis", "app-1", "app-2", "app-3", "nginx", "locust"]
+    assert names == [
+        "postgres",
+        "redis",
+        "memcached",
+        "epmd",
+        "rabbitmq",
+        "app-1",
+        "app-2",
+        "app-3",
+        "queue-worker",
+        "nginx",
+        "locust",
+    ]
     for name in names:
         section = conf[f"program:{name}"]
         assert section["stdout_logfile"] == f"{tmp_path}/logs/{name}.log"

@@ -15,11 +15,14 @@ import psycopg_pool
 import redis
 from flask import Flask, Response, jsonify
 from flask.typing import ResponseReturnValue
+from pymemcache.exceptions import MemcacheError
 from werkzeug.exceptions import HTTPException
 
 from racelab.core.guards import LockLost
 from racelab.core.scenario import BadInput, UnknownName
 from racelab.core.strategy import Refused
+from racelab.messaging.rpc import QueueTimeout, QueueUnavailable
+from racelab.messaging.serial import QueueFailed
 
 log = logging.getLogger("racelab.app")
 
@@ -79,6 +82,28 @@ def init_app(app: Flask) -> None:
     def redis_down(exc: Exception) -> ResponseReturnValue:
         log.warning("redis unavailable: %s", exc)
         return error(503, "redis_unavailable", "Redis did not answer; is it running? (make ps)")
+
+    @app.errorhandler(MemcacheError)
+    @app.errorhandler(ConnectionError)
+    @app.errorhandler(TimeoutError)
+    def memcached_down(exc: Exception) -> ResponseReturnValue:
+        # pymemcache lets socket errors through as they are (the other clients wrap theirs).
+        log.warning("memcached unavailable: %s", exc)
+        return error(503, "memcached_unavailable", "memcached did not answer; is it running? (make ps)")
+
+    @app.errorhandler(QueueUnavailable)
+    def queue_down(exc: QueueUnavailable) -> ResponseReturnValue:
+        log.warning("rabbitmq unavailable: %s", exc)
+        return error(503, "queue_unavailable", f"{exc}; nothing was published. Is it running? (make ps)")
+
+    @app.errorhandler(QueueTimeout)
+    def queue_timeout(exc: QueueTimeout) -> ResponseReturnValue:
+        # Published, then no answer: the worker may still apply it, so indeterminate (a 5xx).
+        return error(504, "queue_timeout", f"{exc}; the operation may or may not have been applied")
+
+    @app.errorhandler(QueueFailed)
+    def queue_failed(exc: QueueFailed) -> ResponseReturnValue:
+        return error(500, "queue_worker_failed", f"{exc}; the operation may have been applied in part")
 
     @app.errorhandler(Exception)
     def internal(exc: Exception) -> ResponseReturnValue:

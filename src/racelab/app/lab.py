@@ -10,6 +10,7 @@ import json
 import os
 import re
 import threading
+from collections.abc import Callable
 from typing import Any
 
 from flask import Blueprint, current_app, jsonify, render_template, request
@@ -18,7 +19,7 @@ from werkzeug.exceptions import MethodNotAllowed, NotFound
 
 from racelab import scenarios
 from racelab.app.errors import error
-from racelab.app.resources import get_resources
+from racelab.app.resources import ProcessResources, get_resources
 from racelab.core.scenario import BadInput, UnknownName
 from racelab.core.strategy import EPOCH_KEY, Ctx
 from racelab.settings import MAX_RACE_WINDOW_MS
@@ -32,7 +33,7 @@ ENDPOINTS = [
     ("GET", "/api/strategies", "every scenario and strategy, with explanations and expected verdicts"),
     ("POST", "/api/<scenario>/<strategy>/<operation>", "one operation (JSON body); ?race_window_ms=0-2000"),
     ("GET", "/api/<scenario>/<strategy>", "that strategy's state, as its store holds it"),
-    ("GET", "/healthz", "200 when Postgres and Redis answer, else 503"),
+    ("GET", "/healthz", "200 when Postgres, Redis, memcached and RabbitMQ answer, else 503"),
     (
         "POST",
         "/api/lab/reset",
@@ -112,21 +113,34 @@ def strategy_list() -> ResponseReturnValue:
     return jsonify({"scenarios": [sc.describe() for sc in scenarios.scenarios().values()]})
 
 
+def _postgres(resources: ProcessResources) -> None:
+    with resources.db().connection(timeout=3) as conn:
+        conn.execute("SELECT 1")
+
+
+def _memcached(resources: ProcessResources) -> None:
+    resources.memcached().version()
+
+
+# Each store the app uses, checked by /healthz; any failure means "not healthy".
+HEALTH_CHECKS: dict[str, Callable[[ProcessResources], object]] = {
+    "postgres": _postgres,
+    "redis": lambda resources: resources.redis().ping(),
+    "memcached": _memcached,
+    "rabbitmq": lambda resources: resources.queue().ping(),
+}
+
+
 @bp.get("/healthz")
 def healthz() -> ResponseReturnValue:
     resources = get_resources()
     checks: dict[str, str] = {}
-    try:
-        with resources.db().connection(timeout=3) as conn:
-            conn.execute("SELECT 1")
-        checks["postgres"] = "ok"
-    except Exception as exc:  # noqa: BLE001 - any failure means "not healthy"
-        checks["postgres"] = f"unavailable: {type(exc).__name__}"
-    try:
-        resources.redis().ping()
-        checks["redis"] = "ok"
-    except Exception as exc:  # noqa: BLE001
-        checks["redis"] = f"unavailable: {type(exc).__name__}"
+    for name, check in HEALTH_CHECKS.items():
+        try:
+            check(resources)
+            checks[name] = "ok"
+        except Exception as exc:  # noqa: BLE001 - any failure means "not healthy"
+            checks[name] = f"unavailable: {type(exc).__name__}"
     healthy = all(v == "ok" for v in checks.values())
     body = {"status": "ok" if healthy else "unavailable", **checks, "served_by": served_by()}
     return jsonify(body), 200 if healthy else 503

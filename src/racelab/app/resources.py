@@ -1,4 +1,4 @@
-"""Per-process connections to Postgres and Redis, created lazily after gunicorn forks.
+"""Per-process connections to Postgres, Redis, memcached and RabbitMQ, created lazily after gunicorn forks.
 
 Pools are never opened at import or in the gunicorn master: libpq connections and the pool's
 background threads do not survive ``fork()``. The first request in each worker opens them,
@@ -20,10 +20,12 @@ from pathlib import Path
 from flask import current_app
 from psycopg import Connection
 from psycopg_pool import ConnectionPool
+from pymemcache.client.base import PooledClient
 from redis import Redis
 
 from racelab import scenarios
 from racelab.core.strategy import Ctx
+from racelab.messaging.rpc import QueueClient
 from racelab.settings import AppSettings
 
 SEEDED_KEY = "racelab:seeded:"  # + a fingerprint of the registry: a new scenario or strategy seeds again
@@ -57,6 +59,8 @@ class ProcessResources:
         self._pid: int | None = None
         self._pool: ConnectionPool | None = None
         self._redis: Redis | None = None
+        self._memcached: PooledClient | None = None
+        self._queue: QueueClient | None = None
         self._seeded = False
 
     def _ensure(self) -> None:
@@ -90,6 +94,17 @@ class ProcessResources:
             self._redis = Redis.from_url(
                 self.settings.redis_url, socket_timeout=10, socket_connect_timeout=3, health_check_interval=30
             )
+            host, _, port = self.settings.memcached_url.rpartition(":")
+            self._memcached = PooledClient(
+                (host, int(port)),
+                # pymemcache's default is noreply=True for writes: the answer (did add/cas win?)
+                # is the whole point here.
+                default_noreply=False,
+                connect_timeout=3,
+                timeout=10,
+                max_pool_size=2 * self.settings.threads + 1,
+            )
+            self._queue = QueueClient(self.settings.amqp_url)
             self._pid = os.getpid()
 
     def db(self) -> ConnectionPool:
@@ -101,6 +116,16 @@ class ProcessResources:
         self._ensure()
         assert self._redis is not None
         return self._redis
+
+    def memcached(self) -> PooledClient:
+        self._ensure()
+        assert self._memcached is not None
+        return self._memcached
+
+    def queue(self) -> QueueClient:
+        self._ensure()
+        assert self._queue is not None
+        return self._queue
 
     def seed_once(self) -> None:
         """A fresh lab starts from every scenario's starting state, as after a reset.

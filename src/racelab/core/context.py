@@ -13,7 +13,10 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
     from psycopg_pool import ConnectionPool
+    from pymemcache.client.base import PooledClient
     from redis import Redis
+
+    from racelab.messaging.rpc import QueueClient
 
 EPOCH_KEY = "racelab:epoch"
 
@@ -27,6 +30,10 @@ class Resources(Protocol):
     def db(self) -> ConnectionPool: ...
 
     def redis(self) -> Redis: ...
+
+    def memcached(self) -> PooledClient: ...
+
+    def queue(self) -> QueueClient: ...
 
 
 @dataclass

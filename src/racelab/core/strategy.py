@@ -30,8 +30,10 @@ if TYPE_CHECKING:
 __all__ = [
     "EPOCH_KEY",
     "FILE",
+    "MEMCACHED",
     "MEMORY",
     "POSTGRES",
+    "QUEUE",
     "REDIS",
     "Ctx",
     "Outcome",
@@ -59,6 +61,10 @@ MEMORY = Store("memory", Scope.THREADS, 0, "a variable in the worker process: ea
 POSTGRES = Store("postgres", Scope.REPLICAS, 1, "a Postgres table shared by every replica")
 REDIS = Store("redis", Scope.REPLICAS, 2, "a Redis key shared by every replica")
 FILE = Store("file", Scope.PROCESSES, 3, "a file in the replica's own folder: each replica has its own")
+MEMCACHED = Store("memcached", Scope.REPLICAS, 4, "a memcached key shared by every replica")
+QUEUE = Store(
+    "queue", Scope.REPLICAS, 5, "a RabbitMQ queue drained by one consumer process, which keeps the value in Redis"
+)
 
 
 class Strategy:

@@ -10,7 +10,7 @@ import re
 import secrets
 from pathlib import Path
 
-SECRETS = ("POSTGRES_PASSWORD", "LAB_TOKEN")
+SECRETS = ("POSTGRES_PASSWORD", "LAB_TOKEN", "RABBITMQ_PASSWORD")
 _LINE = re.compile(r"^\s*([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*?)\s*$")
 
 
@@ -29,9 +29,17 @@ def parse(text: str) -> dict[str, str]:
 
 
 def ensure(root: Path) -> tuple[Path, bool]:
-    """Create ``.env`` from ``.env.example`` with generated secrets if it is missing."""
+    """Create ``.env`` from ``.env.example`` with generated secrets if it is missing; add the
+    secrets an older ``.env`` lacks."""
     path = root / ".env"
     if path.exists():
+        text = path.read_text()
+        missing = [name for name in SECRETS if name not in parse(text)]
+        if missing:
+            # A .env from before a secret existed (RABBITMQ_PASSWORD came later): add it, keep the rest.
+            with path.open("a") as env:
+                env.write("" if text.endswith("\n") or not text else "\n")
+                env.write("".join(f"{name}={secrets.token_urlsafe(24)}\n" for name in missing))
         return path, False
     lines = []
     for line in (root / ".env.example").read_text().splitlines():

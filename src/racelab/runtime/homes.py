@@ -1,7 +1,7 @@
 """Who runs each server when we are root, and a folder of its own that this user can reach.
 
-Postgres refuses to run as root, and Redis has no reason to: when we are root they run as their
-Debian system users. Their folders live in the run folder when those users can reach it, else
+Postgres refuses to run as root, and Redis, memcached and RabbitMQ have no reason to: when we are
+root they run as their Debian system users. Their folders live in the run folder when those users can reach it, else
 (a checkout in a folder closed to others, e.g. ``mktemp -d``) in ``/var/tmp/racelab-<uid>-<hash>``,
 and there for good once made, so that the data does not move between two ``make up``.
 """
@@ -47,6 +47,16 @@ def postgres_user() -> str | None:
 def redis_user() -> str | None:
     """Debian's redis-server package makes a `redis` user; without one, Redis runs as we do."""
     return "redis" if is_root() and user_exists("redis") else None
+
+
+def memcached_user() -> str | None:
+    """memcached refuses to run as root without ``-u``: Debian's package makes a `memcache` user."""
+    return "memcache" if is_root() and user_exists("memcache") else None
+
+
+def rabbitmq_user() -> str | None:
+    """Debian's rabbitmq-server package makes a `rabbitmq` user; it owns the node's files."""
+    return "rabbitmq" if is_root() and user_exists("rabbitmq") else None
 
 
 def can_reach(path: Path, user: str) -> bool:

@@ -66,7 +66,7 @@ class NativeRuntime(ServicePrograms):
             if not self.supervisor.running():
                 pid = self.supervisor.start_daemon(daemon_env())
                 self.out(
-                    f"  {'supervisord':<9} started (pid {pid}): restarts what stops; logs in {self.logs}, "
+                    f"  {'supervisord':<12} started (pid {pid}): restarts what stops; logs in {self.logs}, "
                     f"at most {SERVICE_LOG_BOUND_MB} MB per service"
                 )
             else:
@@ -92,10 +92,10 @@ class NativeRuntime(ServicePrograms):
         pids = self.supervisor.stop_many(removed + changed)
         for name in removed:
             self.supervisor.call("removeProcessGroup", name)
-            self.out(f"  {name:<9} stopped" + (f" (pid {pids[name]})" if pids[name] else ""))
+            self.out(f"  {name:<12} stopped" + (f" (pid {pids[name]})" if pids[name] else ""))
         for name in changed:
             if name in order:
-                self.out(f"  {name:<9} configuration changed: restarting")
+                self.out(f"  {name:<12} configuration changed: restarting")
             self.supervisor.call("removeProcessGroup", name)
         for name in added + changed:
             self.supervisor.add(name)  # the reaper starts with it (autostart); services wait below
@@ -109,32 +109,35 @@ class NativeRuntime(ServicePrograms):
         if state == "RUNNING" and not restart:
             if not procs.wait_until(svc.ready, svc.timeout):
                 raise StartError(f"{svc.name} runs (pid {info['pid']}) but does not answer; {self.log_hint(svc)}")
-            self.out(f"  {svc.name:<9} already running (pid {info['pid']}, port {svc.port})")
+            self.out(f"  {svc.name:<12} already running (pid {info['pid']}, port {svc.port})")
             if svc.after_ready:
                 svc.after_ready()  # idempotent: repairs a setup that an earlier run cut short
             return
         if state == "BACKOFF":  # failing to start: begin again, with a fresh count of tries
             self.supervisor.stop(svc.name)
         if state != "STARTING":
-            if procs.port_in_use(svc.port):
-                who = procs.listener(svc.port)
-                raise StartError(
-                    f"port {svc.port} on 127.0.0.1 (for {svc.name}) is already in use by another program"
-                    f"{f' ({who})' if who else ''}. "
-                    f"Stop that program, or choose another port: {svc.port_var}=<port> make up"
-                )
+            bound = [(svc.port, svc.port_var)] if svc.listens else []
+            for port, variable in [*bound, *svc.other_ports]:
+                if procs.port_in_use(port):
+                    who = procs.listener(port)
+                    raise StartError(
+                        f"port {port} on 127.0.0.1 (for {svc.name}) is already in use by another program"
+                        f"{f' ({who})' if who else ''}. "
+                        f"Stop that program, or choose another port: {variable}=<port> make up"
+                    )
             if svc.before_start:
                 svc.before_start()
         started = time.monotonic()
         if state != "STARTING":
             self.supervisor.start(svc.name)
         self.wait_ready(svc)
-        if not procs.accepts(svc.port):  # the bind is checked, not assumed
+        if svc.listens and not procs.accepts(svc.port):  # the bind is checked, not assumed
             raise StartError(f"{svc.name} is running but nothing accepts on 127.0.0.1:{svc.port}")
         if svc.after_ready:
             svc.after_ready()
         pid = self.supervisor.state(svc.name)["pid"]
-        self.out(f"  {svc.name:<9} ready on 127.0.0.1:{svc.port} (pid {pid}, {time.monotonic() - started:.1f}s)")
+        where = f"on 127.0.0.1:{svc.port}" if svc.listens else f"(talks to 127.0.0.1:{svc.port})"
+        self.out(f"  {svc.name:<12} ready {where} (pid {pid}, {time.monotonic() - started:.1f}s)")
 
     def wait_ready(self, svc: Service) -> None:
         deadline = time.monotonic() + svc.timeout
@@ -163,7 +166,8 @@ class NativeRuntime(ServicePrograms):
             "runtime": self.name,
             "shape": self.shape(),
             "postgres_data": str(postgres.program.directory / "data"),
-            "services": {svc.name: svc.port for svc in wanted},
+            # None: a client only (the queue worker), with no port of its own to check.
+            "services": {svc.name: svc.port if svc.listens else None for svc in wanted},
         }
         self.lab_path.write_text(json.dumps(lab, indent=2) + "\n")
 
@@ -202,7 +206,7 @@ class NativeRuntime(ServicePrograms):
             names = sorted(tiers[rank], reverse=True)
             for name, pid in self.supervisor.stop_many(names).items():
                 if pid:
-                    self.out(f"  {name:<9} stopped (pid {pid})")
+                    self.out(f"  {name:<12} stopped (pid {pid})")
         self.supervisor.shutdown()
         procs.kill_groups(groups)
 

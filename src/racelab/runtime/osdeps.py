@@ -1,4 +1,5 @@
-"""Postgres, Redis and nginx come from the OS: find them, or install them on Debian/Ubuntu."""
+"""Postgres, Redis, nginx, memcached and RabbitMQ come from the OS: find them, or install them on
+Debian/Ubuntu."""
 
 from __future__ import annotations
 
@@ -23,6 +24,9 @@ class Binaries:
     pg_bin: Path  # directory with postgres, initdb
     redis_server: str
     nginx: str
+    memcached: str
+    rabbitmq_server: str  # the server script itself, not Debian's wrapper in /usr/sbin that calls su
+    epmd: str  # Erlang's port mapper, which RabbitMQ's node registers with
 
 
 def _pg_bin() -> Path | None:
@@ -42,12 +46,35 @@ def _redis() -> str | None:
     return shutil.which("redis-server") or next((p for p in ("/usr/bin/redis-server",) if os.path.exists(p)), None)
 
 
+def _first(*candidates: str) -> str | None:
+    for candidate in candidates:
+        found = shutil.which(candidate) if "/" not in candidate else candidate
+        if found and os.path.exists(found):
+            return found
+    return None
+
+
+def _rabbitmq() -> str | None:
+    scripts = sorted(glob.glob("/usr/lib/rabbitmq/lib/rabbitmq_server-*/sbin/rabbitmq-server"))
+    return _first("/usr/lib/rabbitmq/bin/rabbitmq-server", *scripts[-1:])
+
+
 def find() -> tuple[Binaries | None, list[str]]:
     pg, redis, nginx = _pg_bin(), _redis(), _nginx()
-    if pg is None or redis is None or nginx is None:
-        missing = [pkg for found, pkg in ((pg, "postgresql"), (redis, "redis-server"), (nginx, "nginx")) if not found]
+    memcached, rabbitmq = _first("memcached", "/usr/bin/memcached"), _rabbitmq()
+    # epmd comes with Erlang, which the rabbitmq-server package pulls in.
+    epmd = _first("epmd", "/usr/bin/epmd", *sorted(glob.glob("/usr/lib/erlang/erts-*/bin/epmd"))[-1:])
+    packages = (
+        (pg, "postgresql"),
+        (redis, "redis-server"),
+        (nginx, "nginx"),
+        (memcached, "memcached"),
+        (rabbitmq and epmd, "rabbitmq-server"),
+    )
+    missing = [pkg for found, pkg in packages if not found]
+    if pg is None or redis is None or nginx is None or memcached is None or rabbitmq is None or epmd is None:
         return None, missing
-    return Binaries(pg, redis, nginx), []
+    return Binaries(pg, redis, nginx, memcached, rabbitmq, epmd), []
 
 
 def install_command(packages: list[str]) -> str:

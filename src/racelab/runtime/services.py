@@ -21,6 +21,7 @@ from functools import partial
 from pathlib import Path
 
 from racelab.runtime import envfile, homes, osdeps
+from racelab.runtime.brokers import Brokers, amqp_url
 from racelab.runtime.paths import project_root, run_dir
 from racelab.runtime.procs import StartError
 from racelab.runtime.supervisor import Program
@@ -39,6 +40,8 @@ class Service:
     prepare: Callable[[], None] | None = None  # its folders and files; on every up, before supervisord reads
     before_start: Callable[[], None] | None = None  # e.g. initdb: only when the program (re)starts
     after_ready: Callable[[], None] | None = None  # idempotent; also run when it was already running
+    other_ports: tuple[tuple[int, str], ...] = ()  # more ports it binds, and their variables
+    listens: bool = True  # False: a client only (the queue worker); ``port`` is what it talks to
 
 
 def render(template: str, values: dict[str, str]) -> str:
@@ -87,6 +90,10 @@ class ServicePrograms:
         return f"postgresql://{self.pg_user}:{password}@127.0.0.1:{self.stack.postgres_port}/{db or self.pg_db}"
 
     @property
+    def rabbitmq_user(self) -> str:
+        return self.env.get("RABBITMQ_USER") or "racelab"
+
+    @property
     def redis_url(self) -> str:
         return f"redis://127.0.0.1:{self.stack.redis_port}/0"
 
@@ -103,6 +110,7 @@ class ServicePrograms:
 
     def services(self, binaries: osdeps.Binaries) -> list[Service]:
         s = self.stack
+        brokers_before, brokers_after = Brokers(self, binaries).services()
         apps = [
             Service(
                 f"app-{i}",
@@ -133,7 +141,9 @@ class ServicePrograms:
                 self.redis_ready,
                 prepare=partial(self.make_home, "redis", homes.redis_user()),
             ),
+            *brokers_before,
             *apps,
+            *brokers_after,
             Service(
                 "nginx",
                 s.nginx_port,
@@ -288,6 +298,8 @@ class ServicePrograms:
         env = {
             "DATABASE_URL": self.database_url(),
             "REDIS_URL": self.redis_url,
+            "MEMCACHED_URL": f"127.0.0.1:{self.stack.memcached_port}",
+            "AMQP_URL": amqp_url(self),
             "LAB_TOKEN": self.env.get("LAB_TOKEN", ""),
             "REPLICA_ID": replica,
             "REPLICA_DIR": str(self.replica_dir(index)),

@@ -43,12 +43,12 @@ def show(runtime: NativeRuntime) -> int:
 def _collect(runtime: NativeRuntime, out: Callable[[str], None]) -> int:
     run, supervisor = runtime.run, runtime.supervisor
     lab = runtime.read_lab()
-    ports: dict[str, int] = dict(lab.get("services", {}))
+    ports: dict[str, int | None] = dict(lab.get("services", {}))
     if not supervisor.running():
         if legacy.running(run):
             out(f"a lab started by an older racelab runs from {run} (state.json): make down stops it")
             return 0
-        answering = [f"{name} ({port})" for name, port in ports.items() if procs.accepts(port)]
+        answering = [f"{name} ({port})" for name, port in ports.items() if port is not None and procs.accepts(port)]
         if answering:
             out(f"supervisord is not running for {run}, yet ports of this lab answer: {', '.join(answering)}")
             return 1
@@ -62,18 +62,19 @@ def _collect(runtime: NativeRuntime, out: Callable[[str], None]) -> int:
         out(f"  reaper         {reaper['statename']}: a killed service's leftovers may delay its restart")
     out(f"  postgres data  {lab.get('postgres_data', '(unknown)')}")
     out("")
-    out(f"{'service':<10} {'state':<22} {'pid':>7} {'port':>6}  uptime")
+    out(f"{'service':<12} {'state':<22} {'pid':>7} {'port':>6}  uptime")
     down = 0
     for name in [*ports, *sorted(set(info) - set(ports))]:
         process = info.get(name)
         port = ports.get(name)
         state = process["statename"] if process else "NOT LOADED"
-        answers = port is not None and procs.accepts(port)
         # STARTING: spawned less than a second ago (supervisord's startsecs); serving if it answers.
         running = state in ("RUNNING", "STARTING") and process is not None
+        client_only = name in ports and port is None  # listens on nothing (the queue worker)
+        answers = running if client_only else port is not None and procs.accepts(port)
         down += not (running and answers)
         since = uptime(int(process["now"]) - int(process["start"])) if running and process else "-"
         pid = str(process["pid"]) if process and process["pid"] else "-"
-        label = f"{state}, {'answers' if answers else 'no answer'}"
-        out(f"{name:<10} {label:<22} {pid:>7} {port if port else '-':>6}  {since}")
+        label = state if client_only else f"{state}, {'answers' if answers else 'no answer'}"
+        out(f"{name:<12} {label:<22} {pid:>7} {port if port else '-':>6}  {since}")
     return 1 if down else 0

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from racelab.core.strategy import FILE, MEMORY, POSTGRES, REDIS, Ctx, Outcome, Strategy
+from racelab.core.strategy import FILE, MEMCACHED, MEMORY, POSTGRES, REDIS, Ctx, Outcome, Strategy
 
 
 class EpochCell:
@@ -143,3 +143,30 @@ class FileCounter(Strategy):
 
     def reset(self, ctx: Ctx, params: Mapping[str, Any]) -> None:
         """Nothing to do here: other replicas' files are out of reach; the epoch resets them all."""
+
+
+class MemcachedCounter(Strategy):
+    """A memcached key: ``get``, add one in Python, ``set``."""
+
+    store = MEMCACHED
+
+    @property
+    def cache_key(self) -> str:
+        return f"racelab:counter:{self.name}"
+
+    def value(self, ctx: Ctx) -> int:
+        raw = ctx.resources.memcached().get(self.cache_key)
+        return int(raw) if raw is not None else 0
+
+    def next(self, ctx: Ctx) -> Outcome:
+        current = self.value(ctx)
+        ctx.pause()
+        ctx.resources.memcached().set(self.cache_key, str(current + 1))
+        return Outcome(current + 1)
+
+    def read(self, ctx: Ctx) -> dict[str, Any]:
+        return {"value": self.value(ctx)}
+
+    def reset(self, ctx: Ctx, params: Mapping[str, Any]) -> None:
+        # Deleted, not set to 0: the first increment after a reset goes through ``add``.
+        ctx.resources.memcached().delete(self.cache_key)
