@@ -124,6 +124,7 @@ def compose_stack() -> Iterator[ComposeStack]:
     nginx_port, locust_port = free_port(18480), free_port(18580)
     env = {
         "POSTGRES_PASSWORD": secrets.token_urlsafe(24),
+        "RABBITMQ_PASSWORD": secrets.token_urlsafe(24),
         "LAB_TOKEN": token,
         "REPLICAS": "3",
         "WORKERS": "2",

@@ -1,9 +1,9 @@
 """The docker runtime: the lab's topology from ``compose.yaml``, on Docker or a compatible engine.
 
 It drives ``docker compose`` and nothing else, so what it starts is exactly what a user gets
-from ``docker compose up``. It brings the stack up in stages (Postgres and Redis, then the app
-replicas, then nginx and Locust), waiting for each stage's healthchecks: Docker's ``--wait``
-does that itself; engines that do not schedule healthchecks (podman 4 without systemd, as in
+from ``docker compose up``. It brings the stack up in stages (Postgres, Redis, memcached and
+RabbitMQ, then the app replicas and the queue worker, then nginx and Locust), waiting for each
+stage's healthchecks: Docker's ``--wait`` does that itself; engines that do not schedule healthchecks (podman 4 without systemd, as in
 the container kit) get them run by ``podman-wait-healthy`` when it is on PATH. The app retries
 its connections anyway, so the stages make start-up quiet, not correct.
 
@@ -29,7 +29,11 @@ from racelab.settings import StackSettings
 from racelab.topology import custom_topology
 
 # Start-up order: each stage waits for the previous one's healthchecks.
-STAGES: tuple[tuple[str, ...], ...] = (("postgres", "redis"), ("app",), ())  # () = everything left
+STAGES: tuple[tuple[str, ...], ...] = (
+    ("postgres", "redis", "memcached", "rabbitmq"),
+    ("app", "queue-worker"),
+    (),  # everything left
+)
 HEALTH_TIMEOUT = 180  # seconds per stage; the first start of Postgres runs initdb
 READY_TIMEOUT = 120  # seconds for nginx and the Locust UI to answer once everything started
 BUILD_TIMEOUT = 1800
