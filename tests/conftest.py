@@ -32,11 +32,12 @@ TEST_ENV = {
     "RUNTIME": "native",
     "RUN_DIR": str(ROOT / ".run" / (f"test-{SLOT}" if SLOT else "test")),
     "NGINX_PORT": port(18080),
+    "NGINX_H2_PORT": port(18081),
     "LOCUST_PORT": port(18089),
     "POSTGRES_PORT": port(15433),
     "REDIS_PORT": port(16380),
     "APP_BASE_PORT": port(18101),
-    "MEMCACHED_PORT": port(16382),
+    "MEMCACHED_PORT": port(16386),
     "RABBITMQ_PORT": port(15674),
     "RABBITMQ_EPMD_PORT": port(14371),
     "RABBITMQ_DIST_PORT": port(14372),
@@ -46,6 +47,7 @@ TEST_ENV = {
     "RACE_WINDOW_MS": "0",
     # A developer's exported TOPOLOGY would override the numbers above; the suite needs them.
     "TOPOLOGY": "",
+    "SERVER": "",
     "LOCUST_WORKERS": "0",
 }
 
@@ -56,6 +58,21 @@ class Stack:
     locust_url: str
     token: str
     env: dict[str, str]
+
+
+def locust_login() -> tuple[str, str]:
+    """The Locust UI's user and password, as make up generated them into .env."""
+    from racelab.runtime import envfile
+
+    env = envfile.load(ROOT)
+    return env.get("LOCUST_USER") or "racelab", env.get("LOCUST_PASSWORD", "")
+
+
+def locust_headers() -> dict[str, str]:
+    import base64
+
+    user, password = locust_login()
+    return {"Authorization": "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()}
 
 
 def racelab(args: list[str], env: dict[str, str], check: bool = True) -> subprocess.CompletedProcess[str]:

@@ -3,15 +3,26 @@
 import json
 import os
 import socket
+from typing import Any
 
 from gunicorn import util
 
 wsgi_app = "racelab.app:create_app()"
 bind = os.environ.get("BIND", "0.0.0.0:8000")
+# SERVER comes from the topology (racelab.serve starts gunicorn for these two):
 # gthread: several processes, each with a thread pool; the lab needs both kinds of concurrency.
-worker_class = "gthread"
+# gevent: each process is one OS thread running up to THREADS greenlets, which switch only at I/O.
+# gthread's /healthz gets a thread of its own, so that it never queues behind busy requests
+# (racelab.app.healthworker says why and how).
+_WORKERS = {"gthread": "racelab.app.healthworker.HealthFirstThreadWorker"}
+worker_class = _WORKERS.get(os.environ.get("SERVER") or "gthread", os.environ.get("SERVER") or "gthread")
 workers = int(os.environ.get("WORKERS", "2"))
 threads = int(os.environ.get("THREADS", "4"))
+# The gevent worker's greenlets per process, one per open connection (gthread ignores it, as
+# gevent ignores threads). gunicorn's default, not THREADS: nginx keeps up to 64 idle connections
+# per nginx worker open to each replica, and each holds a greenlet; with fewer greenlets than
+# that, new connections would wait in the backlog until an idle one times out (75 s).
+worker_connections = 1000
 # Never preload: pools opened before fork would be shared, broken sockets in every worker.
 preload_app = False
 timeout = 30
@@ -36,6 +47,14 @@ if os.environ.get("REPLICA_DIR"):
 accesslog = None
 errorlog = "-"
 loglevel = "info"
+
+
+def post_worker_init(worker: Any) -> None:
+    """gevent: at most THREADS requests at once per worker (racelab.serve.RequestSlots says why)."""
+    if worker_class == "gevent":
+        from racelab.serve import RequestSlots  # in the worker, after gevent patched threading
+
+        worker.wsgi = RequestSlots(worker.wsgi, threads)
 
 
 def write_json_error(sock: socket.socket, status_int: int, reason: str, mesg: str) -> None:

@@ -9,6 +9,8 @@ import sys
 from typing import TextIO
 
 from racelab import scenarios
+from racelab.deploy import kubernetes
+from racelab.engine.modes import DEFAULT_MODE, MODES
 from racelab.topology import TOPOLOGIES
 
 
@@ -51,13 +53,24 @@ def cmd_logs(args: argparse.Namespace) -> int:
 
 def cmd_strategies(args: argparse.Namespace) -> int:
     """Every scenario's strategies and the verdict each topology should give (derived, not typed)."""
+    if args.markdown:
+        for scenario in scenarios.scenarios().values():
+            print(f"### {scenario.name}\n")
+            print(f"| strategy | protection | {' | '.join(TOPOLOGIES)} | what it does |")
+            print(f"|---|---|{'---|' * len(TOPOLOGIES)}---|")
+            for strategy in scenario.strategies.values():
+                protection = strategy.protection if strategy.guard is None else f"guard: {strategy.guard.name}"
+                cells = " | ".join(strategy.expected(t.scope) for t in TOPOLOGIES.values())
+                print(f"| `{strategy.name}` | {protection} | {cells} | {strategy.summary} |")
+            print()
+        return 0
     width = max(len(s.name) for s in scenarios.all_strategies())
     for scenario in scenarios.scenarios().values():
         print(f"{scenario.name}: {scenario.question}")
-        head = " ".join(f"{t:<9}" for t in TOPOLOGIES)
+        head = " ".join(f"{t:<{max(9, len(t))}}" for t in TOPOLOGIES)
         print(f"  {'strategy':<{width}} {'store':<9} {'protection':<10} {head} summary")
         for strategy in scenario.strategies.values():
-            cells = " ".join(f"{strategy.expected(t.scope):<9}" for t in TOPOLOGIES.values())
+            cells = " ".join(f"{strategy.expected(t.scope):<{max(9, len(t.name))}}" for t in TOPOLOGIES.values())
             name, store, protection = strategy.name, strategy.store.name, strategy.protection
             print(f"  {name:<{width}} {store:<9} {protection:<10} {cells} {strategy.summary}")
         print()
@@ -75,13 +88,16 @@ def cmd_burst(args: argparse.Namespace) -> int:
     from racelab.engine.client import LabClient, LabError
     from racelab.engine.evidence import describe_evidence
     from racelab.engine.judge import exit_status
+    from racelab.engine.modes import ModeError
     from racelab.runtime import envfile
     from racelab.runtime.paths import project_root
     from racelab.settings import StackSettings
 
     env = envfile.load(project_root())
-    url = args.url or f"http://127.0.0.1:{StackSettings.from_env(env).nginx_port}"
-    client = LabClient(url, env.get("LAB_TOKEN", ""))
+    stack = StackSettings.from_env(env)
+    url = args.url or f"http://127.0.0.1:{stack.nginx_port}"
+    h2_url = args.h2_url or (None if args.url else f"http://127.0.0.1:{stack.nginx_h2_port}")
+    client = LabClient(url, env.get("LAB_TOKEN", ""), h2_url=h2_url)
     chosen = scenarios.resolve(args.strategy)
     try:
         declared = client.declared_scope()
@@ -92,7 +108,12 @@ def cmd_burst(args: argparse.Namespace) -> int:
     judgements = []
     for strategy in chosen:
         try:
-            experiment = run(client, strategy, args.callers, args.rounds, args.race_window_ms, declared=declared)
+            experiment = run(
+                client, strategy, args.callers, args.rounds, args.race_window_ms, declared=declared, mode=args.mode
+            )
+        except ModeError as exc:
+            print(f"racelab burst: {exc}", file=sys.stderr)
+            return 2
         except (LabError, OSError) as exc:
             print(f"{strategy.key}: could not run against {url}: {exc}\n(is the lab up? make up)", file=sys.stderr)
             return 2
@@ -101,7 +122,7 @@ def cmd_burst(args: argparse.Namespace) -> int:
         anomalies = " ".join(f"{name}={n}" for name, n in c.anomalies.items())
         print(
             f"{strategy.key:<{width}}  {j.verdict:<7} (expected {j.expected:<5}) acknowledged={c.acknowledged} "
-            f"refused={c.failed} indeterminate={c.indeterminate} {anomalies} spread={experiment.spread_ms:.1f}ms",
+            f"refused={c.failed} indeterminate={c.indeterminate} {anomalies} {experiment.spreads.text()}",
             flush=True,
         )
         if args.verbose or j.verdict != "holds" or not j.matches:
@@ -109,9 +130,12 @@ def cmd_burst(args: argparse.Namespace) -> int:
             for example in c.evidence[:3]:
                 print(f"    {describe_evidence(example)}")
         judgements.append(j)
-    where = f"{declared.label} scope" if declared else "scope not declared by the lab"
+    where = f"{declared.label} scope" if declared is not None else "scope not declared by the lab"
     matched = sum(j.matches for j in judgements)
-    print(f"{matched}/{len(chosen)} as expected ({where}, {args.callers} callers x {args.rounds} bursts)")
+    print(
+        f"{matched}/{len(chosen)} as expected ({where}, {args.callers} callers x {args.rounds} bursts, "
+        f"{args.mode} mode; spreads: first to last send at the client, first to last arrival at the app)"
+    )
     return exit_status(judgements)
 
 
@@ -164,6 +188,78 @@ def cmd_check(args: argparse.Namespace) -> int:
     except Unusable as exc:
         print(f"racelab check: {exc}", file=sys.stderr)
         return 2
+
+
+def cmd_isolation(args: argparse.Namespace) -> int:
+    """The classic isolation anomalies at each isolation level, against the lab's Postgres.
+
+    Exit status: 0 every cell as PostgreSQL documents, 1 a cell differs, 2 a cell is unknown or
+    Postgres does not answer.
+    """
+    import json
+
+    from racelab.isolation.anomalies import anomalies, anomaly
+    from racelab.isolation.model import LEVELS
+    from racelab.isolation.render import lines
+    from racelab.isolation.runner import Unreachable, database_url, run_matrix
+    from racelab.runtime import envfile
+    from racelab.runtime.paths import project_root
+
+    try:
+        chosen = [anomaly(name) for name in _csv(args.anomaly) or []] or anomalies()
+    except KeyError as exc:
+        print(f"racelab isolation: {exc.args[0]}", file=sys.stderr)
+        return 2
+    wanted = _csv(args.level) or [level.replace(" ", "-") for level in LEVELS]
+    unknown = [level for level in wanted if level.replace("-", " ") not in LEVELS]
+    if unknown:
+        valid = ", ".join(level.replace(" ", "-") for level in LEVELS)
+        print(f"racelab isolation: unknown level {unknown[0]!r}; valid: {valid}", file=sys.stderr)
+        return 2
+    levels = tuple(level for level in LEVELS if level.replace(" ", "-") in wanted)
+    try:
+        results = run_matrix(database_url(envfile.load(project_root())), chosen, levels)
+    except Unreachable as exc:
+        print(f"racelab isolation: {exc}", file=sys.stderr)
+        return 2
+    if args.json:
+        print(json.dumps(results.to_json(), indent=2, ensure_ascii=False))
+    else:
+        print(f"racelab isolation: {len(chosen)} anomalies x {len(results.levels)} isolation levels, {results.server}")
+        for line in lines(results, args.verbose):
+            print(line)
+    return results.status
+
+
+def cmd_chaos(args: argparse.Namespace) -> int:
+    """The safe strategies under steady load while a nemesis injects faults, one at a time.
+
+    Exit status: 0 when no acknowledged operation was lost where the store survives the fault
+    (and every strategy failed only where the model expects it), 1 otherwise, 2 when the lab does
+    not answer.
+    """
+    from pathlib import Path
+
+    from racelab.chaos.faults import FAULTS
+    from racelab.chaos.nemesis import choose as nemesis_for
+    from racelab.chaos.runner import run
+    from racelab.engine.client import LabClient
+    from racelab.runtime import envfile
+    from racelab.runtime.paths import project_root
+    from racelab.runtime.select import choose
+    from racelab.settings import StackSettings
+
+    env = envfile.load(project_root())
+    url = args.url or f"http://127.0.0.1:{StackSettings.from_env(env).nginx_port}"
+    faults = _csv(args.fault)
+    unknown = [name for name in faults or [] if name not in FAULTS]
+    if unknown:
+        print(f"racelab chaos: unknown fault {unknown[0]!r}; valid: {', '.join(FAULTS)}", file=sys.stderr)
+        return 2
+    os.environ.setdefault("REDIS_APPENDFSYNC", env.get("REDIS_APPENDFSYNC", ""))
+    out_root = Path(args.out) if args.out else project_root() / "chaos"
+    client = LabClient(url, env.get("LAB_TOKEN", ""))
+    return run(client, nemesis_for(choose().name), out_root, faults, args.strategy)
 
 
 def _csv(raw: str | None) -> list[str] | None:
@@ -229,7 +325,9 @@ def main(argv: list[str] | None = None) -> int:
     logs.add_argument("-f", "--follow", action="store_true")
     logs.add_argument("-n", "--lines", type=int, default=40)
     logs.set_defaults(func=cmd_logs)
-    sub.add_parser("strategies", help="the strategies and their expected verdicts").set_defaults(func=cmd_strategies)
+    strategies = sub.add_parser("strategies", help="the strategies and their expected verdicts")
+    strategies.add_argument("--markdown", action="store_true", help="as the README's tables")
+    strategies.set_defaults(func=cmd_strategies)
     burst = sub.add_parser("burst", help="fire synchronised callers at a strategy and check the result")
     burst.add_argument(
         "strategy",
@@ -240,7 +338,16 @@ def main(argv: list[str] | None = None) -> int:
     burst.add_argument("-n", "--callers", type=int, default=50)
     burst.add_argument("-r", "--rounds", type=int, default=3)
     burst.add_argument("-w", "--race-window-ms", type=int, default=None)
+    burst.add_argument(
+        "-m",
+        "--mode",
+        choices=list(MODES),
+        default=DEFAULT_MODE,
+        help="how a burst is sent: threads (a barrier), last-byte (one thread writes every last byte), "
+        "single-packet (HTTP/2, every request's end in one packet); make burst MODE=...",
+    )
     burst.add_argument("--url", help="the lab's base URL (default: nginx on 127.0.0.1)")
+    burst.add_argument("--h2-url", help="nginx's HTTP/2 cleartext listener (default: NGINX_H2_PORT on 127.0.0.1)")
     burst.add_argument("-v", "--verbose", action="store_true")
     burst.set_defaults(func=cmd_burst)
     report = sub.add_parser("report", help="run every scenario's strategies under every topology; write report/<time>/")
@@ -261,9 +368,26 @@ def main(argv: list[str] | None = None) -> int:
     )
     report.add_argument("--render", metavar="FOLDER", help="only re-render FOLDER's pages from its results.json")
     report.set_defaults(func=cmd_report)
+    isolation = sub.add_parser(
+        "isolation", help="the classic isolation anomalies at each isolation level, live against the lab's Postgres"
+    )
+    isolation.add_argument("--json", action="store_true", help="print the results as JSON")
+    isolation.add_argument("-v", "--verbose", action="store_true", help="every anomaly's explanation and steps")
+    isolation.add_argument("--anomaly", help="comma-separated anomalies instead of all (G0, G1a, P4, G2-item...)")
+    isolation.add_argument(
+        "--level", help="comma-separated levels instead of all: read-committed, repeatable-read, serializable"
+    )
+    isolation.set_defaults(func=cmd_isolation)
+    chaos = sub.add_parser("chaos", help="the safe strategies under load while a nemesis injects faults: chaos/latest/")
+    chaos.add_argument("--fault", help="comma-separated faults instead of all: kill-worker, restart-redis...")
+    chaos.add_argument("--strategy", default="all", help="a selector as for burst (default: all); only safe ones run")
+    chaos.add_argument("--out", help="folder for the results (default: chaos/ in the checkout)")
+    chaos.add_argument("--url", help="the lab's base URL (default: nginx on 127.0.0.1)")
+    chaos.set_defaults(func=cmd_chaos)
     check = sub.add_parser("check", help="judge a report folder's saved histories again (exit 1: a verdict differs)")
     check.add_argument("folder", help="a report folder, e.g. report/latest")
     check.set_defaults(func=cmd_check)
+    kubernetes.add_commands(sub)
     args = parser.parse_args(argv)
     status: int | None = None
     try:

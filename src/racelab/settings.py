@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from racelab.topology import TOPOLOGIES
+from racelab.topology import DEFAULT_SERVER, TOPOLOGIES, ShapeError, check_shape
 
 
 class SettingsError(ValueError):
@@ -48,6 +48,7 @@ class AppSettings:
     replica_dir: Path = field(default_factory=lambda: Path(tempfile.gettempdir()) / "racelab-replica")
     race_window_ms: int = 0
     threads: int = 4
+    server: str = DEFAULT_SERVER  # what serves the app (racelab.serve reads it): gthread, gevent, devserver
     # The shape of the whole lab, as the runtime started it: the app reports it (GET /api/lab)
     # so that every client derives the expected verdicts from the same place. 0: not told.
     replicas: int = 0
@@ -69,6 +70,7 @@ class AppSettings:
             replica_dir=Path(env.get("REPLICA_DIR") or Path(tempfile.gettempdir()) / "racelab-replica"),
             race_window_ms=_int(env, "RACE_WINDOW_MS", 0, 0, MAX_RACE_WINDOW_MS),
             threads=_int(env, "THREADS", 4, 1, 256),
+            server=env.get("SERVER", "").strip() or DEFAULT_SERVER,
             replicas=_int(env, "REPLICAS", 0, 0, 64),
             workers=_int(env, "WORKERS", 0, 0, 64),
             locust_url=env.get("LOCUST_URL", ""),
@@ -85,8 +87,11 @@ class StackSettings:
     replicas: int = 3
     workers: int = 2
     threads: int = 4
+    server: str = DEFAULT_SERVER
     race_window_ms: int = 0
     nginx_port: int = 8080
+    # nginx's HTTP/2 cleartext listener (single-packet bursts); unset: NGINX_PORT + 1
+    nginx_h2_port: int = 8081
     locust_port: int = 8089
     postgres_port: int = 15432
     redis_port: int = 16379
@@ -107,12 +112,22 @@ class StackSettings:
             return _int(values, name, default, 1024, 32767)
 
         shape = _topology_shape(env)
+        server = shape[3] if shape else env.get("SERVER", "").strip() or cls.server
+        workers = shape[1] if shape else _int(env, "WORKERS", cls.workers, 1, 32)
+        threads = shape[2] if shape else _int(env, "THREADS", cls.threads, 1, 64)
+        try:
+            check_shape(server, workers, threads)
+        except ShapeError as exc:
+            raise SettingsError(str(exc)) from None
         return cls(
             replicas=shape[0] if shape else _int(env, "REPLICAS", cls.replicas, 1, 16),
-            workers=shape[1] if shape else _int(env, "WORKERS", cls.workers, 1, 32),
-            threads=shape[2] if shape else _int(env, "THREADS", cls.threads, 1, 64),
+            workers=workers,
+            threads=threads,
+            server=server,
             race_window_ms=_int(env, "RACE_WINDOW_MS", 0, 0, MAX_RACE_WINDOW_MS),
             nginx_port=port("NGINX_PORT", cls.nginx_port),
+            # Next to NGINX_PORT when unset, so that stacks moved by NGINX_PORT alone do not meet.
+            nginx_h2_port=port("NGINX_H2_PORT", port("NGINX_PORT", cls.nginx_port) + 1),
             locust_port=port("LOCUST_PORT", cls.locust_port),
             postgres_port=port("POSTGRES_PORT", cls.postgres_port),
             redis_port=port("REDIS_PORT", cls.redis_port),
@@ -128,12 +143,13 @@ class StackSettings:
         return [self.app_base_port + i for i in range(self.replicas)]
 
 
-def _topology_shape(env: Mapping[str, str]) -> tuple[int, int, int] | None:
-    """``TOPOLOGY=<name>`` sets replicas x workers x threads at once, over REPLICAS/WORKERS/THREADS."""
+def _topology_shape(env: Mapping[str, str]) -> tuple[int, int, int, str] | None:
+    """``TOPOLOGY=<name>`` sets replicas x workers x threads and the server at once, over
+    REPLICAS/WORKERS/THREADS/SERVER."""
     name = env.get("TOPOLOGY", "").strip()
     if not name:
         return None
     topology = TOPOLOGIES.get(name)
     if topology is None:
         raise SettingsError(f"TOPOLOGY={name!r} is not a topology; choose one of: {', '.join(TOPOLOGIES)}")
-    return topology.replicas, topology.workers, topology.threads
+    return topology.replicas, topology.workers, topology.threads, topology.server

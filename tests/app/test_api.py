@@ -12,7 +12,7 @@ import pytest
 from racelab import scenarios
 from racelab.engine.burst import burst
 from racelab.engine.client import LabClient
-from tests.conftest import Stack
+from tests.conftest import Stack, locust_headers
 
 pytestmark = pytest.mark.stack
 
@@ -123,6 +123,7 @@ def test_errors_are_json(stack: Stack) -> None:
     assert status == 400 and body["error"] == "bad_request"
 
 
-def test_locust_ui_answers(stack: Stack) -> None:
-    with urllib.request.urlopen(stack.locust_url, timeout=10) as response:
+def test_locust_ui_answers_with_its_password(stack: Stack) -> None:
+    request = urllib.request.Request(stack.locust_url, headers=locust_headers())
+    with urllib.request.urlopen(request, timeout=10) as response:
         assert response.status == 200

@@ -23,10 +23,13 @@ class FakeLab:
         self.values = {}
         return {"reset": {scenario: {"params": {**(params or {}), "echoed": True}}}, "epoch": len(self.resets)}
 
-    def state(self, strategy: Strategy) -> dict[str, Any]:
+    def state(self, strategy: Strategy, cookies: dict[str, str] | None = None) -> dict[str, Any]:
         if self.during_read is not None:
             self.during_read()
         return {"value": self.values.get(strategy.key, 0)}
+
+    def start_session(self, strategy: Strategy, operation: str) -> dict[str, str]:
+        return {"session": f"started-{strategy.name}"}
 
 
 def free_port() -> int:

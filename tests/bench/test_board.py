@@ -143,7 +143,7 @@ def test_rows_of_earlier_runs_stay_until_replaced_or_forgotten() -> None:
 
 def test_an_unreadable_state_is_unknown_with_a_note() -> None:
     class Broken(FakeLab):
-        def state(self, strategy: Strategy) -> dict[str, Any]:
+        def state(self, strategy: Strategy, cookies: dict[str, str] | None = None) -> dict[str, Any]:
             raise OSError("connection refused")
 
     board = started([ATOMIC], Broken())

@@ -28,7 +28,7 @@ def test_gate_releases_everyone_together_with_positions_in_arrival_order() -> No
     assert got == []  # two of three: still waiting
     waiters += arrive(gate, got, 1)
     gevent.joinall(waiters, timeout=2)
-    assert sorted(got, key=lambda t: t.position if t else -1) == [Ticket(0, 0), Ticket(0, 1), Ticket(0, 2)]
+    assert sorted(got, key=lambda t: t.position if t else -1) == [Ticket(0, 0, 3), Ticket(0, 1, 3), Ticket(0, 2, 3)]
     assert gate.bursts == 1
     waiters = arrive(gate, got, 3)
     gevent.joinall(waiters, timeout=2)
@@ -40,7 +40,7 @@ def test_gate_fires_with_whoever_is_there_after_its_timeout() -> None:
     gate = BurstGate(parties=lambda: 5, timeout=0.05)
     got: list[Ticket | None] = []
     gevent.joinall(arrive(gate, got, 2), timeout=2)
-    assert sorted(got, key=lambda t: t.position if t else -1) == [Ticket(0, 0), Ticket(0, 1)]
+    assert sorted(got, key=lambda t: t.position if t else -1) == [Ticket(0, 0, 2), Ticket(0, 1, 2)]
 
 
 def test_closing_the_gate_releases_waiters_with_none() -> None:

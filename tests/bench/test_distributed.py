@@ -21,6 +21,8 @@ VERDICT = re.compile(
     r".*\(attempted=(\d+) acknowledged=(\d+)"
 )
 LOCUST_COUNT = re.compile(r"^POST\s+/api/(\S+)/(\S+)/\S+\s+(\d+)\s", re.M)
+# The strategies take turns, a burst each: enough time for a few bursts of every one of them.
+SECONDS = max(8, round(0.4 * len(scenarios.all_strategies())))
 
 
 def test_master_judges_every_strategy_from_every_workers_calls(stack: Any) -> None:
@@ -38,7 +40,7 @@ def test_master_judges_every_strategy_from_every_workers_calls(stack: Any) -> No
         "-r",
         "24",
         "-t",
-        "8s",
+        f"{SECONDS}s",
         "--strategy",
         "all",
         "--burst-size",

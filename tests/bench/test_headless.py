@@ -89,3 +89,23 @@ def test_an_unknown_strategy_is_an_error_line(tmp_path: Path) -> None:
     result = headless("--url", "http://127.0.0.1:1", "--strategies", "counter/nope", "--out", str(tmp_path))
     assert result.returncode == 2
     assert "unknown strategy 'counter/nope'" in json.loads(result.stdout.strip())["message"]
+
+
+@pytest.mark.stack
+@pytest.mark.parametrize("mode", ["last-byte", "single-packet"])
+def test_locust_bursts_in_a_batch_mode_arrive_and_are_checked(stack: Any, tmp_path: Path, mode: str) -> None:
+    """The gate's users hand their calls to the engine's sender; every call is in the history,
+    stamped by the app, and the verdict is the registry's."""
+    key = "counter/db-thread-lock"
+    result = headless(
+        *("--url", stack.url, "--strategies", key, "--users", "8", "--seconds", "0.5", "--min-bursts", "3"),
+        *("--burst-mode", mode, "--out", str(tmp_path)),
+        env={**stack.env, "LAB_TOKEN": stack.token, "RACELAB_H2_URL": f"http://127.0.0.1:{stack.env['NGINX_H2_PORT']}"},
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    cell = Cell.from_json(json.loads(result.stdout.splitlines()[-1])["cell"])
+    j = cell.judgement
+    assert j.verdict == j.expected == scenarios.get(key).expected(Scope[j.scope.upper()]), j.reason
+    assert cell.spread.mode == mode and cell.spread.arrival_median_ms is not None and cell.drained
+    _, history = read_records(tmp_path / RECORDS)[key]
+    assert len(history) == j.check.attempted > 0 and all(op.arrived is not None for op in history)

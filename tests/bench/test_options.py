@@ -75,7 +75,7 @@ class RecordingParser:
 def test_the_form_starts_with_as_many_users_as_a_burst_has_callers() -> None:
     parser = RecordingParser()
     options.add_arguments(parser)
-    assert set(parser.arguments) == {"--strategy", "--race-window-ms", "--burst-size"}
+    assert set(parser.arguments) == {"--strategy", "--race-window-ms", "--burst-size", "--burst-mode"}
     assert all(a["include_in_web_ui"] for a in parser.arguments.values())
     assert parser.arguments["--strategy"]["default"] == "counter/db-thread-lock"
     size = parser.arguments["--burst-size"]["default"]

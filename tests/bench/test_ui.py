@@ -18,19 +18,24 @@ import pytest
 
 from racelab import scenarios
 from tests.bench.support import free_port
-from tests.conftest import ARTIFACTS, ROOT
+from tests.conftest import ARTIFACTS, ROOT, locust_headers, locust_login
 
 pytestmark = pytest.mark.stack
 TEMPLATE_ARGS = re.compile(r"window\.templateArgs = (\{.*\})\s*$", re.M)
 
 
 def get(url: str) -> str:
-    with urllib.request.urlopen(url, timeout=10) as response:
+    with urllib.request.urlopen(urllib.request.Request(url, headers=locust_headers()), timeout=10) as response:
         return str(response.read().decode())
 
 
 def post(url: str) -> None:
-    urllib.request.urlopen(urllib.request.Request(url, method="POST"), timeout=10).read()
+    urllib.request.urlopen(urllib.request.Request(url, method="POST", headers=locust_headers()), timeout=10).read()
+
+
+def credentials() -> dict[str, str]:
+    user, password = locust_login()
+    return {"username": user, "password": password}
 
 
 @pytest.fixture()
@@ -60,7 +65,7 @@ def own_locust(stack: Any) -> Iterator[str]:
     process = subprocess.Popen(
         argv,
         cwd=ROOT,
-        env={**os.environ, "LAB_TOKEN": stack.token},
+        env={**os.environ, "LAB_TOKEN": stack.token, "LOCUST_PASSWORD": locust_login()[1]},
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
@@ -117,7 +122,7 @@ def open_form(page: Any, url: str) -> None:
 
 
 def test_start_with_the_forms_defaults_shows_db_thread_lock_failing(browser: Any, locust: str) -> None:
-    context = browser.new_context(viewport={"width": 1600, "height": 800})
+    context = browser.new_context(viewport={"width": 1600, "height": 800}, http_credentials=credentials())
     page = context.new_page()
     open_form(page, locust)
     # What a newcomer sees and changes nothing of: as many users as a burst has callers.
@@ -156,7 +161,7 @@ def test_start_with_the_forms_defaults_shows_db_thread_lock_failing(browser: Any
 
 
 def test_fewer_users_than_the_burst_size_is_flagged_and_holds_becomes_unknown(browser: Any, own_locust: str) -> None:
-    context = browser.new_context(viewport={"width": 1600, "height": 800})
+    context = browser.new_context(viewport={"width": 1600, "height": 800}, http_credentials=credentials())
     page = context.new_page()
     open_form(page, own_locust)
     page.fill("input[name=userCount]", "1")
@@ -180,7 +185,8 @@ def test_fewer_users_than_the_burst_size_is_flagged_and_holds_becomes_unknown(br
 
 def swarm(url: str, **form: object) -> None:
     data = "&".join(f"{k}={v}" for k, v in form.items()).encode()
-    urllib.request.urlopen(urllib.request.Request(f"{url}/swarm", data=data, method="POST"), timeout=10).read()
+    request = urllib.request.Request(f"{url}/swarm", data=data, method="POST", headers=locust_headers())
+    urllib.request.urlopen(request, timeout=10).read()
 
 
 def verdicts_when(url: str, done: Any, seconds: float = 30) -> dict[str, Any]:

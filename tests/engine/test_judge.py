@@ -82,3 +82,13 @@ def test_exit_status_mismatch_beats_unknown() -> None:
     assert exit_status([holds]) == 0
     assert exit_status([holds, unknown]) == 2
     assert exit_status([holds, unknown, hid]) == 1
+
+
+def test_greenlets_of_one_thread_are_not_threads() -> None:
+    """served_by names a greenlet so under gevent: several of them spread no wider than greenlets."""
+    greenlets = [ok(1, "app-1", 1, "greenlet-3"), ok(2, "app-1", 1, "greenlet-4")]
+    assert observed_scope(greenlets) is Scope.GREENLETS
+    assert observed_scope([*greenlets, ok(3, "app-1", 1, "ThreadPoolExecutor-0_1")]) is Scope.THREADS
+    no_yield = scenarios.get("counter/global-no-yield")
+    j = judge(no_yield, greenlets, {"value": 0}, {"value": 2}, Scope.GREENLETS)
+    assert (j.scope, j.observed_scope, j.expected, j.notes) == ("greenlets", "greenlets", "holds", [])

@@ -225,12 +225,18 @@ def in_sleep(pid: int) -> bool:
     return False
 
 
+def gunicorn_workers(stack: Stack, master: int) -> list[int]:
+    """A master's workers: its process group but itself and its replica's Manager (racelab.manager)."""
+    managers = {int(p.read_text()) for p in Path(stack.env["RUN_DIR"]).glob("replicas/*/manager.pid")}
+    return [pid for pid in procs.members(master) if pid != master and pid not in managers]
+
+
 def stack_workers(stack: Stack) -> dict[int, int]:
     """The gunicorn workers of the test stack's replicas, each with its master: only these are killed."""
     supervisor = Supervisor(Path(stack.env["RUN_DIR"]))
     masters = [int(info["pid"]) for name, info in supervisor.info().items() if name.startswith("app-") and info["pid"]]
     assert masters, "no replica runs"
-    return {worker: master for master in masters for worker in procs.members(master) if worker != master}
+    return {worker: master for master in masters for worker in gunicorn_workers(stack, master)}
 
 
 def test_a_worker_killed_mid_request_is_502_json(stack: Stack) -> None:
@@ -254,8 +260,7 @@ def test_a_worker_killed_mid_request_is_502_json(stack: Stack) -> None:
     # gunicorn replaces the worker; leave the stack as the other tests expect it
     replaced = procs.wait_until(
         lambda: (
-            len([p for p in procs.members(master) if p != master]) == int(stack.env["WORKERS"])
-            and worker not in procs.members(master)
+            len(gunicorn_workers(stack, master)) == int(stack.env["WORKERS"]) and worker not in procs.members(master)
         ),
         timeout=10,
         interval=0.05,
@@ -284,6 +289,7 @@ def nginx_before_a_silent_replica(tmp_path_factory: pytest.TempPathFactory) -> I
         values = {
             "NGINX_RUN": str(home),
             "NGINX_LISTEN": f"unix:{listen}",
+            "NGINX_H2_LISTEN": f"unix:{home / 'nginx-h2.sock'}",  # unused here; a socket, not a port
             "UPSTREAM_SERVERS": f"server 127.0.0.1:{silent.getsockname()[1]};",
         }
         site = render((TEMPLATES / "racelab.conf.template").read_text(), values)

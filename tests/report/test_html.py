@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
+
 from racelab import scenarios
 from racelab.report import html
 from tests.report.factory import cell, every_key, results
@@ -112,3 +114,23 @@ def test_the_page_is_self_contained(tmp_path: Path) -> None:
     assert "<script" not in page and "<link" not in page and "@import" not in page
     assert not re.search(r'(src|href)="(https?:)?//', page)
     assert "<style>" in page and "Configuration" in page and "24" in page
+
+
+def test_the_latest_chaos_run_has_its_section(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from racelab.chaos.results import ChaosResults, FaultResult, StrategyResult, write
+
+    monkeypatch.setenv("RACELAB_ROOT", str(tmp_path))
+    page = html.render(results(["counter/db-atomic"], ["replicas"], tmp_path))
+    assert 'id="faults"' in page and "No chaos run yet" in page
+    pause = FaultResult("pause-lock-holder", "SIGSTOP a lock holder past its TTL", acknowledged=40, recovery_s=0.2)
+    pause.strategies.append(
+        StrategyResult("counter/redis-lock", "redis", "fails", "fails", "fails (as expected)", True, 20, 1, 0, {}, "")
+    )
+    skipped = FaultResult("delay-postgres", "150 ms on Postgres's packets", skipped="no sch_prio in this kernel")
+    folder = tmp_path / "chaos" / "20261128-120000"
+    folder.mkdir(parents=True)
+    write(ChaosResults("now", "native", "replicas", {"appendfsync": "everysec"}, [pause, skipped]), folder)
+    page = html.render(results(["counter/db-atomic"], ["replicas"], tmp_path))
+    assert "No acknowledged operation was lost" in page
+    assert "<code>counter/redis-lock</code> (redis): fails (as expected)" in page
+    assert "skipped: no sch_prio in this kernel" in page

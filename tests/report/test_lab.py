@@ -12,7 +12,7 @@ import pytest
 
 from racelab.report.lab import Lab, ReportError, Shape
 
-KNOBS = ("TOPOLOGY", "REPLICAS", "WORKERS", "THREADS", "RACE_WINDOW_MS")
+KNOBS = ("TOPOLOGY", "REPLICAS", "WORKERS", "THREADS", "SERVER", "RACE_WINDOW_MS")
 
 
 class Recorder:
@@ -41,21 +41,39 @@ class Failing(Recorder):
 
 def test_a_named_shape_is_set_by_its_name_and_a_custom_one_by_its_numbers(monkeypatch: pytest.MonkeyPatch) -> None:
     for knob in KNOBS:
-        monkeypatch.delenv(knob, raising=False)
+        monkeypatch.setenv(knob, "")  # recorded, so the switches below are undone afterwards
     runtime = Recorder()
     lab = Lab(runtime)
     lab.switch(Shape(1, 1, 8, 0))
     lab.switch(Shape(5, 2, 3, 20))
+    lab.switch(Shape(1, 1, 16, 0, "gevent"))
     assert runtime.seen == [
-        {"TOPOLOGY": "threads", "REPLICAS": "1", "WORKERS": "1", "THREADS": "8", "RACE_WINDOW_MS": "0"},
-        {"TOPOLOGY": "", "REPLICAS": "5", "WORKERS": "2", "THREADS": "3", "RACE_WINDOW_MS": "20"},
+        {
+            "TOPOLOGY": "threads",
+            "REPLICAS": "1",
+            "WORKERS": "1",
+            "THREADS": "8",
+            "SERVER": "gthread",
+            "RACE_WINDOW_MS": "0",
+        },
+        {"TOPOLOGY": "", "REPLICAS": "5", "WORKERS": "2", "THREADS": "3", "SERVER": "gthread", "RACE_WINDOW_MS": "20"},
+        {
+            "TOPOLOGY": "gevent",
+            "REPLICAS": "1",
+            "WORKERS": "1",
+            "THREADS": "16",
+            "SERVER": "gevent",
+            "RACE_WINDOW_MS": "0",
+        },
     ]
     assert Shape(5, 2, 3, 20).label == "custom (5x2x3, race window 20 ms)"
+    assert Shape(1, 1, 16, 0, "gevent").label == "gevent (1x1x16 gevent)"
+    assert not Shape(1, 1, 16, 0, "gevent").same_topology(Shape(1, 1, 16, 0))
 
 
 def test_a_failed_switch_says_what_the_runtime_said(monkeypatch: pytest.MonkeyPatch) -> None:
     for knob in KNOBS:
-        monkeypatch.delenv(knob, raising=False)
+        monkeypatch.setenv(knob, "")  # recorded, so the switches below are undone afterwards
     lab = Lab(Failing())
     lab.lines.append("  nginx     port 18080 is already in use")
     with pytest.raises(ReportError, match="could not bring the stack up as replicas \\(3x2x4\\): port 18080 is taken"):

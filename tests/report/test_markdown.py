@@ -18,7 +18,7 @@ def test_summary_has_one_matrix_and_cost_table_per_scenario(tmp_path: Path) -> N
         assert f"## {name} — {scenario.title}" in text
     assert text.count("### What safety costs under replicas") == len(scenarios.scenarios())
     assert "| db-thread-lock | holds ✓ | fails ✓ (3 duplicates) |" in text
-    assert "steady-state" in text
+    assert "steady cost" in text and "make bench" in text
 
 
 def test_summary_names_mismatches_and_prices_against_the_baseline(tmp_path: Path) -> None:

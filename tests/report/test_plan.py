@@ -9,6 +9,7 @@ import pytest
 from racelab import scenarios
 from racelab.report.lab import ReportError
 from racelab.report.plan import Plan, make_plan, order_topologies
+from racelab.topology import TOPOLOGIES
 
 COUNTER = [s.key for s in scenarios.scenario("counter").strategies.values()]
 
@@ -29,7 +30,7 @@ def test_quick_runs_the_default_topology_only(monkeypatch: pytest.MonkeyPatch) -
     env: dict[str, str] = {}
     monkeypatch.setattr(envfile, "load", lambda _root: env)
     assert make_plan(quick=True).topologies == ["replicas"]
-    assert make_plan().topologies == ["single", "threads", "processes", "replicas"]
+    assert make_plan().topologies == list(TOPOLOGIES)  # every one, in TOPOLOGIES' order
     env["TOPOLOGY"] = "threads"
     assert make_plan(quick=True).topologies == ["threads"]
     env["QUICK"] = "1"

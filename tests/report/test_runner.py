@@ -12,6 +12,8 @@ from typing import Any
 import pytest
 
 from racelab import scenarios
+from racelab.isolation.model import LEVELS
+from racelab.isolation.results import IsolationResults
 from racelab.report import folders
 from racelab.report.lab import Lab, ReportError, Shape
 from racelab.report.plan import Plan
@@ -61,6 +63,10 @@ class FakeLab(Lab):
     def switch(self, shape: Shape) -> None:
         self.switched.append(shape)
         self.now = shape
+
+    def isolation(self) -> IsolationResults:
+        """No database here: the section says so (tests/isolation runs the real matrix)."""
+        return IsolationResults(list(LEVELS), error="not run: a stand-in stack has no Postgres")
 
 
 def plan(tmp_path: Path, topologies: list[str], keys: list[str] = COUNTER, **overrides: Any) -> Plan:

@@ -34,6 +34,10 @@ PORTS = {
         "POSTGRES_PORT": 15437,
         "REDIS_PORT": 16384,
         "APP_BASE_PORT": 18401,
+        "MEMCACHED_PORT": 16388,
+        "RABBITMQ_PORT": 15676,
+        "RABBITMQ_EPMD_PORT": 14375,
+        "RABBITMQ_DIST_PORT": 14376,
     }.items()
 }
 

@@ -9,6 +9,7 @@ The first tests need no engine: they check how the docker runtime is chosen and 
 
 from __future__ import annotations
 
+import base64
 import json
 import secrets
 import subprocess
@@ -25,7 +26,7 @@ import pytest
 from racelab import scenarios
 from racelab.engine.burst import run
 from racelab.engine.client import LabClient
-from racelab.runtime import procs
+from racelab.runtime import envfile, procs
 from racelab.runtime.docker import DockerRuntime
 from racelab.runtime.native import NativeRuntime
 from racelab.runtime.select import RuntimeChoiceError, choose, docker_available
@@ -79,7 +80,8 @@ def test_auto_choice_keeps_a_running_native_stack(checkout: Path, monkeypatch: p
 
 def test_compose_gets_the_knobs_the_settings_resolved(checkout: Path) -> None:
     """TOPOLOGY= and the range checks mean the same for compose as for the native runtime."""
-    runtime = DockerRuntime(out=lambda _l: None, env={"TOPOLOGY": "single", "POSTGRES_PASSWORD": "p", "LAB_TOKEN": "t"})
+    secrets_given = {name: "x" for name in envfile.SECRETS}
+    runtime = DockerRuntime(out=lambda _l: None, env={"TOPOLOGY": "single", **secrets_given})
     runtime.load_config()
     env = runtime.environ()
     assert (env["REPLICAS"], env["WORKERS"], env["THREADS"]) == ("1", "1", "1")
@@ -123,8 +125,7 @@ def compose_stack() -> Iterator[ComposeStack]:
     token = secrets.token_urlsafe(24)
     nginx_port, locust_port = free_port(18480), free_port(18580)
     env = {
-        "POSTGRES_PASSWORD": secrets.token_urlsafe(24),
-        "RABBITMQ_PASSWORD": secrets.token_urlsafe(24),
+        **{name: secrets.token_urlsafe(24) for name in envfile.SECRETS},
         "LAB_TOKEN": token,
         "REPLICAS": "3",
         "WORKERS": "2",
@@ -193,7 +194,12 @@ def test_nginx_reaches_every_replica_and_only_two_ports_are_published(compose_st
         published[service] = ports.stdout.strip()
     assert {s for s, ports in published.items() if ports} == {"nginx", "locust"}, published
     assert all(p.startswith("127.0.0.1:") for p in published.values() if p), published
-    with urllib.request.urlopen(compose_stack.locust_url + "/", timeout=10) as response:
+    env = runtime.settings_env()
+    login = base64.b64encode(f"{env.get('LOCUST_USER') or 'racelab'}:{env['LOCUST_PASSWORD']}".encode()).decode()
+    with pytest.raises(urllib.error.HTTPError, match="401"):
+        urllib.request.urlopen(compose_stack.locust_url + "/", timeout=10)  # the UI asks for its password
+    request = urllib.request.Request(compose_stack.locust_url + "/", headers={"Authorization": f"Basic {login}"})
+    with urllib.request.urlopen(request, timeout=10) as response:
         assert response.status == 200
 
 
@@ -218,3 +224,20 @@ def test_app_survives_a_restart_of_postgres_and_redis(compose_stack: ComposeStac
     experiment = run(LabClient(compose_stack.url, compose_stack.token), scenarios.get("counter/db-atomic"), CALLERS, 1)
     j = experiment.judgement
     assert j.verdict == "holds" and j.check.acknowledged == CALLERS, j.reason
+
+
+@pytest.mark.compose
+def test_the_app_role_is_not_a_superuser_and_redis_wants_its_password(compose_stack: ComposeStack) -> None:
+    runtime = compose_stack.runtime
+    (app,) = runtime.containers("app")[:1]
+    probe = (
+        "import os, psycopg, redis; "
+        "c = psycopg.connect(os.environ['DATABASE_URL']); "
+        "print(c.execute('SELECT rolsuper FROM pg_roles WHERE rolname = current_user').fetchone()[0]); "
+        "u = os.environ['REDIS_URL']; "
+        "print(redis.Redis.from_url(u).ping()); "
+        "r = redis.Redis.from_url(u.replace(u.split('@')[0], 'redis://'))\n"
+        "try:\n r.ping(); print('open')\nexcept redis.exceptions.AuthenticationError: print('refused')"
+    )
+    result = runtime.docker("exec", app, "python", "-c", probe)
+    assert result.stdout.split() == ["False", "True", "refused"], result.stdout + result.stderr

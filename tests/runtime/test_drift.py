@@ -25,7 +25,7 @@ ROOT = Path(__file__).resolve().parents[2]
 COMPOSE: dict[str, Any] = yaml.safe_load((ROOT / "compose.yaml").read_text())
 SERVICES: dict[str, dict[str, Any]] = COMPOSE["services"]
 TEMPLATE = "services/nginx/racelab.conf.template"
-SECRETS = {"POSTGRES_PASSWORD": "pw", "LAB_TOKEN": "tok", "RABBITMQ_PASSWORD": "rpw"}
+SECRETS = {name: name.lower() for name in envfile.SECRETS}
 
 # Compose-only: Locust's workers are their own service; natively they are forked processes.
 COMPOSE_ONLY_SERVICES = {"locust-worker"}
@@ -128,11 +128,25 @@ def test_knobs_reach_compose() -> None:
 def test_app_gets_the_same_variables(native: NativeRuntime) -> None:
     program = native.app_program(1, 18001)
     native_env = program.environment  # only what the runtime sets: supervisord adds nothing else
-    assert program.command[1:] == ["-c", str(ROOT / "services/app/gunicorn.conf.py")]
+    assert program.command[1:] == [
+        "-m",
+        "racelab.serve",
+        "--gunicorn-config",
+        str(ROOT / "services/app/gunicorn.conf.py"),
+    ]
     compose = compose_env("app")
     assert set(compose) == set(native_env) - NATIVE_ONLY_APP_VARS
     assert not NATIVE_ONLY_APP_VARS & set(compose), "one REPLICA_ID would name every compose replica alike"
-    for name in ("WORKERS", "THREADS", "REPLICAS", "LOCUST_URL", "RACE_WINDOW_MS", "LAB_TOKEN", "PYTHONUNBUFFERED"):
+    for name in (
+        "WORKERS",
+        "THREADS",
+        "SERVER",
+        "REPLICAS",
+        "LOCUST_URL",
+        "RACE_WINDOW_MS",
+        "LAB_TOKEN",
+        "PYTHONUNBUFFERED",
+    ):
         assert compose[name] == native_env[name], name
     # both reach the same database, as the same user, and the same Redis database number
     assert compose["DATABASE_URL"].split("@")[0] == native_env["DATABASE_URL"].split("@")[0]
@@ -144,7 +158,7 @@ def test_the_app_image_runs_the_same_gunicorn_settings() -> None:
     dockerfile = (ROOT / "services/app/Dockerfile").read_text()
     copied = re.search(r"^COPY services/app/gunicorn\.conf\.py (\S+)$", dockerfile, re.MULTILINE)
     assert copied, "the app image must use services/app/gunicorn.conf.py"
-    assert f'CMD ["gunicorn", "-c", "{copied.group(1)}"]' in dockerfile
+    assert f'CMD ["python", "-m", "racelab.serve", "--gunicorn-config", "{copied.group(1)}"]' in dockerfile
     assert re.search(r"^USER (?!root)\S+$", dockerfile, re.MULTILINE), "the app runs as a non-root user"
 
 
@@ -176,7 +190,7 @@ def test_nginx_upstream_behaves_the_same(native: NativeRuntime) -> None:
     )
     template = (ROOT / TEMPLATE).read_text()
     # The image's envsubst fills only variables that are set: every placeholder needs a value.
-    placeholders = set(re.findall(r"\$\{([A-Z_]+)\}", template))
+    placeholders = set(re.findall(r"\$\{([A-Z][A-Z0-9_]*)\}", template))
     assert placeholders <= set(compose_env("nginx")), placeholders - set(compose_env("nginx"))
     compose_conf = render(template, compose_env("nginx"))
 
@@ -196,6 +210,17 @@ def test_nginx_upstream_behaves_the_same(native: NativeRuntime) -> None:
     assert strip_listen(native_rest) == strip_listen(compose_rest)
 
 
+def test_nginx_listens_for_http2_on_its_own_port(native: NativeRuntime) -> None:
+    """Single-packet bursts need h2c on a port of its own, in both runtimes, at the same default."""
+    native_conf = next(text for path, text in native.nginx_files().items() if path.name == "racelab.conf")
+    compose_conf = render((ROOT / TEMPLATE).read_text(), compose_env("nginx"))
+    defaults = StackSettings.from_env({})
+    assert re.search(rf"^\s*listen 127\.0\.0\.1:{defaults.nginx_h2_port} http2;", native_conf, re.MULTILINE)
+    assert re.search(r"^\s*listen 81 http2;", compose_conf, re.MULTILINE)
+    assert defaults.nginx_h2_port == StackSettings.from_env({"NGINX_PORT": str(defaults.nginx_port)}).nginx_h2_port
+    assert native.stack.nginx_h2_port != native.stack.nginx_port
+
+
 def strip_listen(conf: str) -> str:
     return re.sub(r"listen [^;]+;", "listen X;", conf)
 
@@ -204,7 +229,10 @@ def test_only_nginx_and_locust_are_published_on_loopback() -> None:
     defaults = StackSettings.from_env({})
     published = {name: compose_service(name).get("ports", []) for name in SERVICES}
     assert {n for n, ports in published.items() if ports} == {"nginx", "locust"}
-    assert published["nginx"] == [f"127.0.0.1:{defaults.nginx_port}:{compose_env('nginx')['NGINX_LISTEN']}"]
+    assert published["nginx"] == [
+        f"127.0.0.1:{defaults.nginx_port}:{compose_env('nginx')['NGINX_LISTEN']}",
+        f"127.0.0.1:{defaults.nginx_h2_port}:{compose_env('nginx')['NGINX_H2_LISTEN']}",
+    ]
     assert published["locust"] == [f"127.0.0.1:{defaults.locust_port}:8089"]
 
 
@@ -219,8 +247,12 @@ def test_postgres_and_redis_run_with_the_same_options(native: NativeRuntime) -> 
 
     native_redis = native.redis_program("redis-server")
     compose_redis = compose_service("redis")["command"]
-    for flag in ("--save", "--appendonly"):
+    for flag in ("--save", "--appendonly", "--appendfsync"):
         assert [compose_redis[compose_redis.index(flag) + 1]] == options(native_redis, flag), flag
+    native.env["REDIS_APPENDFSYNC"] = "always"
+    always = compose_service("redis", {"REDIS_APPENDFSYNC": "always"})["command"]
+    native_always = options(native.redis_program("redis-server"), "--appendfsync")
+    assert [always[always.index("--appendfsync") + 1]] == native_always == ["always"]
 
 
 def test_locust_gets_the_lab_token(native: NativeRuntime) -> None:
@@ -274,3 +306,32 @@ def _binaries() -> Any:
     from racelab.runtime.osdeps import Binaries
 
     return Binaries(Path("/nonexistent"), "redis-server", "nginx", "memcached", "rabbitmq-server", "epmd")
+
+
+def test_the_app_logs_in_to_postgres_as_its_own_role_in_both(native: NativeRuntime) -> None:
+    from racelab.runtime.services import PG_ADMIN
+
+    postgres = compose_env("postgres")
+    assert postgres["POSTGRES_USER"] == PG_ADMIN  # the image's superuser, as initdb's -U natively
+    assert postgres["APP_DB_USER"] == native.pg_user != PG_ADMIN
+    assert postgres["APP_DB_PASSWORD"] == SECRETS["POSTGRES_PASSWORD"]
+    assert postgres["POSTGRES_PASSWORD"] == SECRETS["POSTGRES_ADMIN_PASSWORD"]
+    volumes = compose_service("postgres")["volumes"]
+    assert "./services/postgres/app-role.sh:/docker-entrypoint-initdb.d/10-app-role.sh:ro" in volumes
+    assert compose_env("app")["DATABASE_URL"].startswith(f"postgresql://{native.pg_user}:")
+
+
+def test_redis_asks_for_the_same_password_in_both(native: NativeRuntime) -> None:
+    command = compose_service("redis")["command"]
+    assert command[command.index("--requirepass") + 1] == SECRETS["REDIS_PASSWORD"]
+    assert str(native.redis_conf()) == native.redis_program("redis-server").command[1]
+    password = SECRETS["REDIS_PASSWORD"]
+    for env in (compose_env("app"), compose_env("queue-worker")):
+        assert env["REDIS_URL"].startswith(f"redis://:{password}@"), env["REDIS_URL"]
+    assert native.redis_url.startswith(f"redis://:{password}@")
+
+
+def test_the_locust_ui_asks_for_the_same_login_in_both(native: NativeRuntime) -> None:
+    program = native.locust_program()
+    for name in ("LOCUST_USER", "LOCUST_PASSWORD"):
+        assert compose_env("locust")[name] == program.environment[name], name

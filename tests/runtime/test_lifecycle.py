@@ -25,6 +25,10 @@ PORTS = {
         "POSTGRES_PORT": 15435,
         "REDIS_PORT": 16382,
         "APP_BASE_PORT": 18301,
+        "MEMCACHED_PORT": 16387,
+        "RABBITMQ_PORT": 15675,
+        "RABBITMQ_EPMD_PORT": 14373,
+        "RABBITMQ_DIST_PORT": 14374,
     }.items()
 }
 
@@ -37,6 +41,7 @@ def env(tmp_path: Path) -> Iterator[dict[str, str]]:
         "RUNTIME": "native",
         "RUN_DIR": str(run_dir),
         "TOPOLOGY": "",
+        "SERVER": "",
         "REPLICAS": "1",
         "WORKERS": "1",
         "THREADS": "1",
@@ -74,7 +79,18 @@ def test_up_twice_is_harmless_and_down_leaves_nothing(env: dict[str, str]) -> No
     first = make("up", env)
     assert first.returncode == 0, first.stdout + first.stderr
     supervisord, pids = started(run_dir)
-    assert set(pids) == {"postgres", "redis", "app-1", "nginx", "locust", "reaper"}
+    assert set(pids) == {
+        "postgres",
+        "redis",
+        "memcached",
+        "epmd",
+        "rabbitmq",
+        "app-1",
+        "queue-worker",
+        "nginx",
+        "locust",
+        "reaper",
+    }
     # supervisord makes each program the leader of its own process group: the group holds what
     # it forked (gunicorn workers, Postgres backends, nginx workers, Locust's runner).
     every_process = [supervisord, *(pid for pgid in pids.values() for pid in procs.members(pgid))]

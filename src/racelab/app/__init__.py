@@ -4,16 +4,20 @@ from __future__ import annotations
 
 import atexit
 import logging
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, Any
 
 from flask import Flask, Response, jsonify
 from flask.json.provider import DefaultJSONProvider
 
 from racelab import scenarios
-from racelab.app import errors, lab, routes
+from racelab.app import errors, lab, routes, sessions
+from racelab.app.arrival import stamped
 from racelab.app.resources import ProcessResources
 from racelab.settings import AppSettings
+
+if TYPE_CHECKING:
+    from _typeshed.wsgi import StartResponse, WSGIEnvironment
 
 
 class LabJSON(DefaultJSONProvider):
@@ -22,6 +26,10 @@ class LabJSON(DefaultJSONProvider):
 
 class LabFlask(Flask):
     json_provider_class = LabJSON
+
+    def wsgi_app(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        """Each request's arrival time is read here, before Flask does anything with it."""
+        return super().wsgi_app(environ, stamped(start_response))
 
     def make_default_options_response(self) -> Response:
         """OPTIONS answers JSON, like everything else, with the methods the path allows."""
@@ -50,6 +58,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.extensions["racelab"] = resources
     atexit.register(resources.close)
     errors.init_app(app)
+    sessions.init_app(app, settings)  # Flask's session: signed with a shared key, chosen per strategy
     for scenario in scenarios.scenarios().values():
         app.register_blueprint(routes.blueprint(scenario))
     app.register_blueprint(lab.bp)  # after the scenarios: its catch-all names unknown scenarios

@@ -18,9 +18,11 @@ from flask.typing import ResponseReturnValue
 from pymemcache.exceptions import MemcacheError
 from werkzeug.exceptions import HTTPException
 
+from racelab.app.resources import LOCK_TIMEOUT_MS, STATEMENT_TIMEOUT_MS
 from racelab.core.guards import LockLost
 from racelab.core.scenario import BadInput, UnknownName
 from racelab.core.strategy import Refused
+from racelab.manager import ManagerUnavailable
 from racelab.messaging.rpc import QueueTimeout, QueueUnavailable
 from racelab.messaging.serial import QueueFailed
 
@@ -71,6 +73,20 @@ def init_app(app: Flask) -> None:
         # The write ran, but maybe after another holder's: indeterminate, so a 5xx, never a 4xx.
         return error(500, "lock_lost", exc.message)
 
+    @app.errorhandler(psycopg.errors.QueryCanceled)
+    @app.errorhandler(psycopg.errors.LockNotAvailable)
+    def postgres_timeout(exc: Exception) -> ResponseReturnValue:
+        # statement_timeout / lock_timeout (app/resources.py): a statement of a multi-statement
+        # operation may have committed before it, so indeterminate (a 5xx), never a 4xx.
+        log.warning("postgres timeout: %s", exc)
+        return error(
+            503,
+            "postgres_timeout",
+            "Postgres took longer than the lab's bound (a lock wait over "
+            f"{LOCK_TIMEOUT_MS / 1000:g} s or a statement over {STATEMENT_TIMEOUT_MS / 1000:g} s) and cancelled it; "
+            "the operation may have been applied in part: read the state before you retry",
+        )
+
     @app.errorhandler(psycopg.OperationalError)
     @app.errorhandler(psycopg_pool.PoolTimeout)
     def postgres_down(exc: Exception) -> ResponseReturnValue:
@@ -104,6 +120,12 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(QueueFailed)
     def queue_failed(exc: QueueFailed) -> ResponseReturnValue:
         return error(500, "queue_worker_failed", f"{exc}; the operation may have been applied in part")
+
+    @app.errorhandler(ManagerUnavailable)
+    def manager_down(exc: ManagerUnavailable) -> ResponseReturnValue:
+        # A call that reached the manager may have been applied: indeterminate, so a 5xx.
+        log.warning("manager unavailable: %s", exc)
+        return error(503, "manager_unavailable", str(exc))
 
     @app.errorhandler(Exception)
     def internal(exc: Exception) -> ResponseReturnValue:

@@ -9,6 +9,7 @@ import hmac
 import json
 import os
 import re
+import sys
 import threading
 from collections.abc import Callable
 from typing import Any
@@ -23,13 +24,17 @@ from racelab.app.resources import ProcessResources, get_resources
 from racelab.core.scenario import BadInput, UnknownName
 from racelab.core.strategy import EPOCH_KEY, Ctx
 from racelab.settings import MAX_RACE_WINDOW_MS
-from racelab.topology import custom_topology
+from racelab.topology import GREENLET_PREFIX, custom_topology
 
 bp = Blueprint("lab", __name__)
 
 ENDPOINTS = [
     ("GET", "/", "this index (HTML for a browser)"),
-    ("GET", "/api/lab", "the lab's shape: replicas x workers x threads, and so which verdicts to expect"),
+    (
+        "GET",
+        "/api/lab",
+        "the lab's shape: replicas x workers x threads and the server, and so which verdicts to expect",
+    ),
     ("GET", "/api/strategies", "every scenario and strategy, with explanations and expected verdicts"),
     ("POST", "/api/<scenario>/<strategy>/<operation>", "one operation (JSON body); ?race_window_ms=0-2000"),
     ("GET", "/api/<scenario>/<strategy>", "that strategy's state, as its store holds it"),
@@ -43,8 +48,18 @@ ENDPOINTS = [
 WINDOW = re.compile(r"[0-9]{1,4}")
 
 
+def thread_label() -> str:
+    """This request's thread; under gevent, its greenlet, named so (a greenlet is not a thread:
+    the judge tells them apart when it checks how far the calls spread)."""
+    name = threading.current_thread().name
+    monkey = sys.modules.get("gevent.monkey")
+    if monkey is not None and monkey.is_module_patched("threading"):
+        return GREENLET_PREFIX + name.removeprefix("Dummy-")
+    return name
+
+
 def served_by() -> dict[str, Any]:
-    return {"replica": get_resources().replica_id, "pid": os.getpid(), "thread": threading.current_thread().name}
+    return {"replica": get_resources().replica_id, "pid": os.getpid(), "thread": thread_label()}
 
 
 def race_window_s() -> float:
@@ -63,9 +78,14 @@ def race_window_s() -> float:
 def lab_shape() -> dict[str, Any]:
     """What the runtime told this replica about the whole lab (0 = not told)."""
     settings = get_resources().settings
-    shape: dict[str, Any] = {"replicas": settings.replicas, "workers": settings.workers, "threads": settings.threads}
+    shape: dict[str, Any] = {
+        "replicas": settings.replicas,
+        "workers": settings.workers,
+        "threads": settings.threads,
+        "server": settings.server,
+    }
     if settings.replicas and settings.workers:
-        topology = custom_topology(settings.replicas, settings.workers, settings.threads)
+        topology = custom_topology(settings.replicas, settings.workers, settings.threads, settings.server)
         shape.update(name=topology.name, scope=topology.scope.label)
     else:
         shape.update(name="unknown", scope=None)
@@ -129,6 +149,8 @@ HEALTH_CHECKS: dict[str, Callable[[ProcessResources], object]] = {
     "memcached": _memcached,
     "rabbitmq": lambda resources: resources.queue().ping(),
 }
+# Not the replica's multiprocessing.Manager: it does not come back until the replica restarts, and
+# a replica without it still serves every other strategy (the Manager's answer 503 on their own).
 
 
 @bp.get("/healthz")

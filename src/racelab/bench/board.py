@@ -26,7 +26,7 @@ from typing import Any, Protocol
 from racelab import scenarios
 from racelab.bench.ledger import Ledger
 from racelab.bench.rows import row
-from racelab.core.history import Op
+from racelab.core.history import Op, session_cookies
 from racelab.core.strategy import Strategy
 from racelab.engine.judge import Judgement, judge
 from racelab.topology import Scope
@@ -41,7 +41,9 @@ class Lab(Protocol):
 
     def reset(self, scenario: str | None = None, params: dict[str, Any] | None = None) -> dict[str, Any]: ...
 
-    def state(self, strategy: Strategy) -> dict[str, Any]: ...
+    def state(self, strategy: Strategy, cookies: dict[str, str] | None = None) -> dict[str, Any]: ...
+
+    def start_session(self, strategy: Strategy, operation: str) -> dict[str, str]: ...
 
 
 @dataclass
@@ -64,6 +66,8 @@ class Board:
         self.users = 0
         self.params: dict[str, dict[str, Any]] = {}  # scenario -> the parameters it was reset with
         self.initial: dict[str, State | None] = {}
+        # strategy key -> the cookies its session started with (scenarios whose calls share one)
+        self.sessions: dict[str, dict[str, str]] = {}
         self.final: dict[str, State | None] = {}
         self.judgements: dict[str, Judgement] = {}
         self.rows: dict[str, dict[str, Any]] = {}  # kept across runs; a new run replaces its own rows
@@ -95,7 +99,8 @@ class Board:
         self.final_from = set()
         self.notes = list(problems or [])
         self.reset(lab)
-        self.initial = {s.key: self._read(lab, s) for s in self.targets}
+        self.sessions = self.start_sessions(lab)
+        self.initial = {s.key: self._read(lab, s, self.sessions.get(s.key)) for s in self.targets}
         for strategy in self.targets:
             self.evaluate_one(strategy, [], self.initial[strategy.key], "starting")
 
@@ -115,9 +120,31 @@ class Board:
             except Exception as exc:  # noqa: BLE001 - the run goes on; the initial reads still count
                 self.note(f"could not reset {name}: {exc}")
 
-    def _read(self, lab: Lab, strategy: Strategy) -> State | None:
+    def start_sessions(self, lab: Lab) -> dict[str, dict[str, str]]:
+        """One client session per target of a scenario whose calls share one: the users send its
+        cookies (``BenchNode.join_sessions``), and the states are read with them."""
+        started = {}
+        for strategy in self.targets:
+            operation = scenarios.scenario(strategy.scenario).session_start
+            if operation is None:
+                continue
+            try:
+                started[strategy.key] = lab.start_session(strategy, operation)
+            except Exception as exc:  # noqa: BLE001 - the calls go on without one; the reads say what it cost
+                self.note(f"could not start a session for {strategy.key}: {exc}")
+                started[strategy.key] = {}
+        return started
+
+    def client_cookies(self, key: str) -> dict[str, str] | None:
+        """The cookies the client holds now: the session's first, then what the answers set
+        (in a distributed run, every worker's answers: the one received last wins)."""
+        if key not in self.sessions:
+            return None
+        return session_cookies(self.ledger.tally(key).ops, self.sessions[key])
+
+    def _read(self, lab: Lab, strategy: Strategy, cookies: dict[str, str] | None = None) -> State | None:
         try:
-            return lab.state(strategy)
+            return lab.state(strategy, cookies)
         except Exception as exc:  # noqa: BLE001 - an unreadable state makes the verdict "unknown"
             self.note(f"could not read the state of {strategy.key}: {exc}")
             return None
@@ -128,7 +155,7 @@ class Board:
         settled: dict[str, int] = {}
         for strategy in self.targets:
             settled[strategy.key] = len(self.ledger.tally(strategy.key).ops)
-            states[strategy.key] = self._read(lab, strategy)
+            states[strategy.key] = self._read(lab, strategy, self.client_cookies(strategy.key))
         self.readings += 1
         reading = Reading(states, settled, set(workers or ()), self.readings)
         if reading.waiting_for:
@@ -148,7 +175,7 @@ class Board:
 
     def finish(self, lab: Lab) -> dict[str, Judgement]:
         """The final verdicts: every recorded call, the ones never answered as indeterminate."""
-        self.final = {s.key: self._read(lab, s) for s in self.targets}
+        self.final = {s.key: self._read(lab, s, self.client_cookies(s.key)) for s in self.targets}
         for strategy in self.targets:
             self.evaluate_one(strategy, self.ledger.tally(strategy.key).history(), self.final[strategy.key], "final")
         self.finished = True

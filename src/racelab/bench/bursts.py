@@ -36,6 +36,7 @@ READY, GO = "racelab_burst_ready", "racelab_burst_go"
 class Ticket:
     burst: int
     position: int
+    released: int = 1  # users this process's gate released with it (one batch, in a batch mode)
 
 
 class BurstGate:
@@ -77,8 +78,8 @@ class BurstGate:
             self._trip()
         while True:
             try:
-                fired: tuple[int, int] | None = result.get(timeout=self.timeout)
-                return None if fired is None else Ticket(fired[0], fired[1] + arrival)
+                fired: tuple[int, int, int] | None = result.get(timeout=self.timeout)
+                return None if fired is None else Ticket(fired[0], fired[1] + arrival, fired[2])
             except gevent.Timeout:
                 # Fewer users than expected (a ramp-down, a stop), or the master's answer is late:
                 # fire with whoever is here, or ask the master again.
@@ -97,15 +98,15 @@ class BurstGate:
     def release(self, burst: int, at: float | None = None, offset: int = 0) -> None:
         """Fire the current generation as burst ``burst``, at wall-clock time ``at`` if given;
         its users get positions ``offset``, ``offset + 1``... in their order of arrival."""
-        result = self._result
+        result, released = self._result, self._waiting
         self._new_generation()
         self.bursts += 1
         delay = 0.0 if at is None else min(max(at - time.time(), 0.0), 0.5)
         if delay:
             # A burst due after the gate closed releases its users with None: nothing new is sent.
-            gevent.spawn_later(delay, lambda: result.set(None if self.closed else (burst, offset)))
+            gevent.spawn_later(delay, lambda: result.set(None if self.closed else (burst, offset, released)))
         else:
-            result.set((burst, offset))
+            result.set((burst, offset, released))
 
 
 class Conductor:

@@ -44,7 +44,7 @@ from locust.html import get_html_report as _html_report
 from locust.stats import PERCENTILES_TO_REPORT, StatsCSVFileWriter, StatsEntry, stats_history
 
 from racelab import scenarios
-from racelab.bench import rows
+from racelab.bench import options, rows
 from racelab.bench.board import Board
 from racelab.bench.node import BenchNode
 from racelab.bench.user import LabUser
@@ -111,13 +111,14 @@ def run_cell(
     t0 = time.monotonic()
     env = Environment(user_classes=[LabUser], host=args.url, events=new_events())
     env.parsed_options = SimpleNamespace(
-        strategy=strategy.key, race_window_ms=args.race_window_ms, burst_size=args.users
+        strategy=strategy.key, race_window_ms=args.race_window_ms, burst_size=args.users, burst_mode=args.burst_mode
     )
     runner = env.create_local_runner()
     node = BenchNode.of(env)
     node.configure(env.parsed_options)
     board = Board(node.ledger)
     board.begin([strategy], lab, declared, args.users, args.users, list(notes))
+    node.join_sessions(board.sessions)
     args.out.mkdir(parents=True, exist_ok=True)
     locust_files = None
     if args.locust_html:  # Locust's own files only when asked: about 1 MB per cell
@@ -147,7 +148,7 @@ def run_cell(
         "initial": board.initial.get(strategy.key),
         "final": board.final.get(strategy.key),
         "params": board.params.get(strategy.scenario, {}),
-        "declared_scope": declared.label if declared else None,
+        "declared_scope": declared.label if declared is not None else None,
         "burst_size": args.users,
     }
     append_record(records, strategy.key, states, board.history(strategy.key))
@@ -161,7 +162,7 @@ def run_cell(
         topology=args.topology,
         judgement=judgement,
         costs=locust_costs(env, strategy, rows.costs(tally)),
-        spread=rows.spread(tally, args.users),
+        spread=rows.spread(tally, args.users, args.burst_mode),
         served_by=served_counts([op for op in tally.ops if op.status == "ok"]),
         params=board.params.get(strategy.scenario, {}),
         duration_s=round(bursting, 2),
@@ -195,6 +196,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seconds", type=float, default=1.5, help="bursting time per cell")
     parser.add_argument("--min-bursts", type=int, default=15)
     parser.add_argument("--race-window-ms", type=int, default=0)
+    parser.add_argument("--burst-mode", choices=options.BURST_MODES, default=options.DEFAULT_BURST_MODE)
     parser.add_argument("--out", type=Path, required=True, help="folder for each cell's files")
     parser.add_argument("--locust-html", action="store_true", help="also write Locust's HTML report and CSV files")
     args = parser.parse_args(argv)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,9 +21,10 @@ import gevent
 
 from racelab import scenarios
 from racelab.bench import options
+from racelab.bench.batch import Batches
 from racelab.bench.bursts import BurstGate
 from racelab.bench.ledger import Ledger
-from racelab.core.history import Call
+from racelab.core.history import Call, Op, cookie_header
 from racelab.core.scenario import Workload
 from racelab.core.strategy import Strategy
 from racelab.engine.client import operation_path
@@ -56,6 +58,11 @@ class BenchNode:
         self.run_id: str | None = None
         self.in_flight = 0  # requests sent and not yet answered (or cut off)
         self.users_started = 0  # hands out each user's position when there are no bursts
+        # Scenarios whose calls share one session: strategy key -> the cookies the client holds,
+        # sent with every call and updated by every answer (the one received last wins).
+        self.sessions: dict[str, dict[str, str]] = {}
+        self.burst_mode = options.DEFAULT_BURST_MODE
+        self.batches: Batches | None = None  # a batch mode's sender (None: the gate mode)
 
     @classmethod
     def of(cls, environment: Any) -> BenchNode:
@@ -79,8 +86,15 @@ class BenchNode:
         share = getattr(opts, "racelab_node_burst", None)
         self.node_burst = int(share) if share else math.ceil(self.burst_size / max(1, workers))
         self.run_id = getattr(opts, "racelab_run", None)
+        # On a worker, the sessions the master started come with the spawn message.
+        self.join_sessions(getattr(opts, "racelab_sessions", None) or {})
         self.ledger.clear()
         self.users_started = 0
+        self.burst_mode = str(getattr(opts, "burst_mode", None) or options.DEFAULT_BURST_MODE)
+        if self.batches is not None:
+            self.batches.close()
+        gate_mode = self.burst_mode == options.DEFAULT_BURST_MODE or self.node_burst == 0
+        self.batches = None if gate_mode else Batches(self.burst_mode, self.environment.host or "")
         self.gate.open()
 
     def quiesce(self, timeout: float) -> bool:
@@ -91,6 +105,23 @@ class BenchNode:
             gevent.sleep(0.01)
             deadline -= 0.01
         return self.in_flight == 0
+
+    def join_sessions(self, started: Mapping[str, Mapping[str, str]]) -> None:
+        """The sessions the board started (one per target whose scenario shares one)."""
+        self.sessions = {key: dict(cookies) for key, cookies in started.items()}
+
+    def session_headers(self, key: str) -> dict[str, str]:
+        """The ``Cookie`` header of the strategy's session (none for a scenario without one)."""
+        return cookie_header(self.sessions.get(key))
+
+    def keep_cookies(self, key: str, op: Op) -> None:
+        """What the answer set, kept as a browser keeps it. Answers are handled one at a time in
+        this process (greenlets), in the order they arrive."""
+        jar = self.sessions.get(key)
+        if jar is not None and op.cookies:
+            jar.update(op.cookies)
+            for name in [name for name, value in jar.items() if not value]:
+                del jar[name]
 
     def parties(self) -> int:
         runner = self.environment.runner

@@ -74,6 +74,15 @@ def burst_size(raw: str) -> int:
     return value
 
 
+# How the users of a burst send: ``gate`` (each user sends its own request through Locust's
+# client the instant the gate opens), or one of the engine's modes, in which the gate's users hand
+# their calls to one sender that holds every request by its end and releases the ends together
+# (racelab.engine.modes; single-packet talks to nginx's HTTP/2 port: the host's port + 1 unless
+# RACELAB_H2_URL says otherwise).
+BURST_MODES = ["gate", "last-byte", "single-packet"]
+DEFAULT_BURST_MODE = "gate"
+
+
 def add_arguments(parser: Any) -> None:
     # Locust's own add_argument (not an argument group's) knows include_in_web_ui.
     parser.add_argument(
@@ -102,6 +111,16 @@ def add_arguments(parser: Any) -> None:
         env_var="RACELAB_BURST_SIZE",
         help="users that wait for each other and send at the same instant: run at least this many users "
         "(0: every user sends back to back)",
+    )
+    parser.add_argument(
+        "--burst-mode",
+        choices=BURST_MODES,
+        default=DEFAULT_BURST_MODE,
+        include_in_web_ui=True,
+        env_var="RACELAB_BURST_MODE",
+        help="how a burst's users send: gate (each its own request, released together), last-byte "
+        "(every request held by its last byte, one loop writes them all) or single-packet (HTTP/2: "
+        "every request's end in one packet)",
     )
     # Locust's own defaults are 1 user (the start form's too): a burst of 20 would then fire with
     # one caller, and an unsafe strategy would look safe. One user per caller of a burst.

@@ -9,7 +9,6 @@ order) after the counts. The same numbers become the report's typed results
 
 from __future__ import annotations
 
-import statistics
 from typing import Any
 
 from racelab.bench.ledger import Tally
@@ -18,6 +17,7 @@ from racelab.core.strategy import Strategy
 from racelab.engine.evidence import describe_evidence
 from racelab.engine.judge import Judgement, served_counts
 from racelab.engine.results import Costs, Spread
+from racelab.engine.spreads import SpreadSummary, send_spreads_ms
 
 HEAD: list[tuple[str, str]] = [
     ("name", "Strategy"),
@@ -35,6 +35,8 @@ TAIL: list[tuple[str, str]] = [
     ("bursts", "Bursts"),
     ("spread_median_ms", "Send spread, median (ms)"),
     ("spread_max_ms", "Send spread, max (ms)"),
+    ("arrival_median_ms", "Arrival spread at the app, median (ms)"),
+    ("arrival_max_ms", "Arrival spread at the app, max (ms)"),
     ("state", "State"),
     ("reason", "Reason"),
 ]
@@ -63,13 +65,22 @@ def columns(scenario: Scenario) -> list[tuple[str, str]]:
     return [*HEAD, *anomalies, *TAIL]
 
 
-def spread(tally: Tally, burst_size: int = 0) -> Spread:
-    spreads = tally.spreads_ms()
+def _ms(value: float | None, digits: int = 1) -> float | None:
+    return None if value is None else round(value, digits)
+
+
+def spread(tally: Tally, burst_size: int = 0, mode: str = "gate") -> Spread:
+    """Send spreads from the calls' own send times (in a batch mode the ledger only knows when a
+    call was handed in); arrival spreads from the app's stamps on the answered calls."""
+    summary = SpreadSummary.of(tally.ops)
     return Spread(
         bursts=len(tally.rounds),
         burst_size=burst_size,
-        median_ms=round(statistics.median(spreads), 1) if spreads else None,
-        max_ms=round(max(spreads), 1) if spreads else None,
+        median_ms=_ms(summary.send_median_ms),
+        max_ms=_ms(summary.send_max_ms),
+        arrival_median_ms=_ms(summary.arrival_median_ms, 2),
+        arrival_max_ms=_ms(summary.arrival_max_ms, 2),
+        mode=mode,
     )
 
 
@@ -89,7 +100,7 @@ def row(strategy: Strategy, j: Judgement, tally: Tally, state: str) -> dict[str,
     """One line of a scenario's Race verdicts tab (and of its CSV). ``None`` means "not measured"."""
     c = j.check
     served = served_counts([op for op in tally.ops if op.status == "ok"])
-    s, spreads, k = spread(tally), tally.spreads_ms(), costs(tally)
+    s, spreads, k = spread(tally), list(send_spreads_ms(tally.ops).values()), costs(tally)
     return {
         "name": strategy.name,
         "verdict": j.verdict,
@@ -105,6 +116,8 @@ def row(strategy: Strategy, j: Judgement, tally: Tally, state: str) -> dict[str,
         "bursts": s.bursts,
         "spread_median_ms": s.median_ms,
         "spread_max_ms": s.max_ms,
+        "arrival_median_ms": s.arrival_median_ms,
+        "arrival_max_ms": s.arrival_max_ms,
         "state": state,
         "reason": j.reason,
         "key": strategy.key,

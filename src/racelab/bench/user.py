@@ -7,14 +7,18 @@ same function the thread engine uses. Locust only carries the request and counts
 
 from __future__ import annotations
 
+import json
 import time
 from typing import Any
 
 import gevent
 from locust import FastHttpUser, constant, task
 
+from racelab.bench.batch import Batches
+from racelab.bench.bursts import Ticket
 from racelab.bench.node import BenchNode, Planned
-from racelab.core.history import classify
+from racelab.core.history import classify, unanswered
+from racelab.engine.modes import Request
 
 # A scenario's refusals (409 sold_out, username_taken...; 422 a reused key; 404 an unknown product):
 # definite answers, by design (most of an inventory burst must be refused), so Locust counts them
@@ -49,6 +53,9 @@ class LabUser(FastHttpUser):
             if ticket is None or node.gate.closed:
                 return
             planned = node.plan(ticket.burst, ticket.position, 0)
+            if node.batches is not None:
+                self.send_batched(node, node.batches, planned, ticket)
+                return
         else:
             planned = node.plan(None, self.position, self.seq)
             self.seq += 1
@@ -62,8 +69,10 @@ class LabUser(FastHttpUser):
 
     def send(self, node: BenchNode, planned: Planned, token: int, sent: float) -> None:
         call = planned.call
+        key = planned.strategy.key
+        headers = {**call.headers, **node.session_headers(key)}
         with self.client.post(
-            planned.path, json=call.args, headers=call.headers or None, name=planned.name, catch_response=True
+            planned.path, json=call.args, headers=headers or None, name=planned.name, catch_response=True
         ) as response:
             status = response.status_code or 0  # 0: no answer at all, which may have been applied
             try:
@@ -71,6 +80,38 @@ class LabUser(FastHttpUser):
             except Exception:  # noqa: BLE001 - a non-JSON answer is recorded as such
                 body = {}
             op = classify(call, status, body, response.headers or {}, sent, time.time(), planned.round)
-            node.ledger.completed(planned.strategy.key, token, op)
+            node.ledger.completed(key, token, op)
+            node.keep_cookies(key, op)
             if op.status == "info" or (op.status == "fail" and status not in REFUSALS):
                 response.failure(op.error or str(status))
+
+    def send_batched(self, node: BenchNode, batches: Batches, planned: Planned, ticket: Ticket) -> None:
+        """Hand the call to this process's batch of the burst (a batch mode: bench/batch.py)."""
+        call, key = planned.call, planned.strategy.key
+        request = Request(
+            "POST", planned.path, json.dumps(call.args).encode(), {**call.headers, **node.session_headers(key)}
+        )
+        handed = time.time()
+        token = node.ledger.sent(key, call, planned.round, handed)
+        node.in_flight += 1
+        try:
+            answer = batches.submit(ticket, request)
+        finally:
+            node.in_flight -= 1
+        sent = answer.sent or handed
+        if answer.error is not None or answer.answered is None:
+            op = unanswered(call, sent, planned.round, answer.error or "no answer")
+        else:
+            op = classify(call, answer.status, answer.body, answer.headers, sent, answer.answered, planned.round)
+        node.ledger.completed(key, token, op)
+        node.keep_cookies(key, op)
+        failed = op.status == "info" or (op.status == "fail" and answer.status not in REFUSALS)
+        self.environment.events.request.fire(
+            request_type="POST",
+            name=planned.name,
+            response_time=((answer.answered or time.time()) - sent) * 1000,
+            response_length=0,
+            response=None,
+            context={},
+            exception=RuntimeError(op.error or str(answer.status)) if failed else None,
+        )

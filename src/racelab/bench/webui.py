@@ -89,7 +89,7 @@ def to_json(board: Board) -> dict[str, Any]:
         "finished": board.finished,
         "burst_size": board.burst_size,
         "users": board.users,
-        "declared_scope": board.declared.label if board.declared else None,
+        "declared_scope": board.declared.label if board.declared is not None else None,
         "notes": board.warnings(),
         "params": board.params,
         "scenarios": {name: board.table(name) for name in scenarios.scenarios()},

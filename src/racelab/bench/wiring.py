@@ -33,7 +33,7 @@ from typing import Any
 import gevent
 from locust.runners import STATE_INIT, STATE_RUNNING, STATE_SPAWNING, LocalRunner, MasterRunner, WorkerRunner
 
-from racelab.bench import options, webui
+from racelab.bench import access, options, webui
 from racelab.bench.board import Board
 from racelab.bench.bursts import Conductor, join_conductor
 from racelab.bench.node import BenchNode
@@ -89,6 +89,7 @@ def on_init(environment: Any, runner: Any = None, web_ui: Any = None, **_kw: Any
         runner.register_message(FINAL, lambda environment=None, msg=None, **_: receive_final(environment, msg))
         runner.register_message(DELTA, lambda environment=None, msg=None, **_: receive_delta(environment, msg))
     if web_ui is not None:
+        access.install(web_ui)
         webui.install(web_ui, environment.racelab_board)
 
 
@@ -112,6 +113,7 @@ def on_test_start(environment: Any, **_kw: Any) -> None:
     lab = lab_of(environment)
     declared = declared_scope(lab, problems)
     board.begin(node.targets, lab, declared, node.burst_size, int(runner.target_user_count or 0), problems)
+    node.join_sessions(board.sessions)
     for note in board.warnings():
         log.warning("racelab: %s", note)
     environment.racelab_participants = set(workers)
@@ -119,6 +121,7 @@ def on_test_start(environment: Any, **_kw: Any) -> None:
         # Custom options travel to the workers with the spawn message, which follows this event.
         opts.racelab_run = board.run_id
         opts.racelab_node_burst = math.ceil(node.burst_size / max(1, len(workers)))
+        opts.racelab_sessions = board.sessions
         environment.racelab_conductor.reset()
     gevent.spawn(live_readings, environment, board)
 

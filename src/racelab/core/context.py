@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from pymemcache.client.base import PooledClient
     from redis import Redis
 
+    from racelab.manager import ManagerClient
     from racelab.messaging.rpc import QueueClient
 
 EPOCH_KEY = "racelab:epoch"
@@ -34,6 +35,8 @@ class Resources(Protocol):
     def memcached(self) -> PooledClient: ...
 
     def queue(self) -> QueueClient: ...
+
+    def manager(self) -> ManagerClient: ...
 
 
 @dataclass

@@ -18,6 +18,7 @@ import gzip
 import json
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import MISSING, asdict, dataclass, field, fields
+from http.cookies import CookieError, SimpleCookie
 from pathlib import Path
 from typing import IO, Any, Literal
 
@@ -50,6 +51,12 @@ class Op:
     wait_ms: float = 0.0
     deadlocks: int = 0
     headers: dict[str, str] = field(default_factory=dict)  # what the call sent besides its body
+    # The cookies its answer set (name -> value, "" for one it deleted): a session scenario's
+    # client keeps them, so the session it ended up with can be told from the history alone.
+    cookies: dict[str, str] = field(default_factory=dict)
+    # Wall-clock seconds when the app received it (X-Racelab-Arrived-Wall): between ``sent`` and
+    # ``answered``, on the server's clock. The arrival spread of a burst is measured with it.
+    arrived: float | None = None
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -87,6 +94,8 @@ def classify(
         "sent": sent,
         "answered": answered,
         "burst": burst,
+        "cookies": set_cookies(headers),  # whatever the status: a browser keeps a refusal's cookies too
+        "arrived": header_number(headers, "X-Racelab-Arrived-Wall") or None,  # also a refusal's
     }
     if 200 <= status < 300 and "value" in body:
         return Op(
@@ -101,6 +110,35 @@ def classify(
     error = f"{status} {body.get('error', '')}".strip() if status else "no answer"
     # 4xx: the server refused or rolled back, so nothing was applied. 5xx or no answer: it may have been.
     return Op(status="fail" if 400 <= status < 500 else "info", error=error, **common)
+
+
+def set_cookies(headers: Mapping[str, str]) -> dict[str, str]:
+    """The cookies an answer sets (``Set-Cookie``): name -> value as sent, ``""`` for one it
+    deletes (``Max-Age=0``). A header mapping keeps one ``Set-Cookie``: the lab sets one at most."""
+    raw = next((value for name, value in headers.items() if name.lower() == "set-cookie"), None)
+    if not raw:
+        return {}
+    jar: SimpleCookie = SimpleCookie()
+    try:
+        jar.load(raw)
+    except CookieError:
+        return {}
+    return {name: "" if morsel["max-age"] == "0" else morsel.coded_value for name, morsel in jar.items()}
+
+
+def session_cookies(history: Iterable[Op], start: Mapping[str, str] | None = None) -> dict[str, str]:
+    """The cookies a client holds after these answers, starting with ``start``. A browser keeps
+    every cookie an answer sets, so, name by name, the answer received last wins; a deleted
+    cookie is gone."""
+    jar = dict(start or {})
+    for op in sorted((op for op in history if op.cookies), key=lambda op: op.answered or 0.0):
+        jar.update(op.cookies)
+    return {name: value for name, value in jar.items() if value}
+
+
+def cookie_header(cookies: Mapping[str, str] | None) -> dict[str, str]:
+    """The ``Cookie`` request header that sends these cookies (none: no header)."""
+    return {"Cookie": "; ".join(f"{name}={value}" for name, value in cookies.items())} if cookies else {}
 
 
 def unanswered(call: Call, sent: float | None, burst: int | None, why: str) -> Op:
@@ -141,6 +179,7 @@ def max_in_flight(history: Iterable[Op]) -> int:
 _MISSING = object()
 _DEFAULTS: dict[str, Any] = {f.name: f.default for f in fields(Op) if f.default is not MISSING}
 _DEFAULTS["headers"] = {}
+_DEFAULTS["cookies"] = {}
 _REQUIRED = {"op", "args", "status"}
 
 

@@ -82,6 +82,11 @@ class Scenario:
     lock_keys: Callable[[str, Mapping[str, Any]], list[str]] = lambda op, args: ["all"]
     params: dict[str, Param] = field(default_factory=dict)
     rank: int = 50  # display order among scenarios
+    # One client, one session (a shopper's cart): the operation that starts the session before the
+    # first burst (a page view that sets the cookie). With it, every call of a run and every state
+    # read carry the cookies the client holds, and the client keeps the cookies each answer sets,
+    # as a browser does (the answer received last wins). None: every call stands alone.
+    session_start: str | None = None
     # Filled by the registry:
     schema: str = ""
     explanation: str = ""
@@ -130,6 +135,7 @@ class Scenario:
             "question": self.question,
             "explanation": self.explanation,
             "operations": {name: op.summary for name, op in self.operations.items()},
+            "session_start": self.session_start,
             "anomalies": self.anomalies,
             "params": {
                 name: {"default": p.default, "range": [p.low, p.high], "help": p.help}

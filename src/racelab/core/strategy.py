@@ -6,7 +6,8 @@ the Locust UI and the report show, written once next to the code it explains. It
 verdict under a topology is derived, never typed: from its *store* (how widely the data itself is
 shared) and its *protection*:
 
-- ``none``: the scenario's plain read-then-write: safe only without concurrency;
+- ``none``: the scenario's plain read-then-write: safe only without concurrency (and among
+  gevent's greenlets too when nothing between its read and its write yields: ``yields = False``);
 - ``guard``: the same code inside a :mod:`~racelab.core.guards` guard: safe as far as both the
   guard and the store reach (a process-wide lock around a database row protects threads only);
 - ``native``: a form the store makes atomic itself (one statement, a constraint, a script):
@@ -82,6 +83,9 @@ class Strategy:
     # Wrong even one call at a time: its harm needs no race (a retried charge charged twice),
     # so no amount of locking makes it safe anywhere.
     unsafe_alone: ClassVar[bool] = False
+    # Something between its read and its write gives control away (I/O, a sleep): greenlets,
+    # which switch only there, can interleave. False: only a preemptive switch (threads) can.
+    yields: ClassVar[bool] = True
 
     def __init__(self, name: str, summary: str, guard: Guard | None = None, baseline: str | None = None) -> None:
         self.name = name
@@ -112,7 +116,7 @@ class Strategy:
             return self.store.scope
         if self.guard is not None:
             return min(self.guard.scope, self.store.scope)
-        return Scope.NONE
+        return Scope.NONE if self.yields else min(Scope.GREENLETS, self.store.scope)
 
     @property
     def safe_label(self) -> str:

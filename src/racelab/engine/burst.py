@@ -1,27 +1,26 @@
-"""Synchronised bursts from Python threads: the lab's own small load generator.
+"""Synchronised bursts: the lab's own small load generator.
 
-All callers open their keep-alive connection and send their request but its last byte, wait at
-a ``threading.Barrier``, then send that byte at once, round after round; what each call asks
-comes from the scenario's workload, and every answer is recorded in the common history format.
+Round after round, every caller's request is held back by its end and all the ends are released
+together, the way the burst mode says (:mod:`racelab.engine.modes`: ``threads``, ``last-byte``,
+``single-packet``); what each call asks comes from the scenario's workload, and every answer is
+recorded in the common history format, with its send, arrival (at the app) and answer times.
 :func:`run` is a whole experiment: reset, read the state, burst, read it again, judge.
 """
 
 from __future__ import annotations
 
-import http.client
 import json
-import socket
-import threading
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from racelab import scenarios
-from racelab.core.history import Op, classify, unanswered
+from racelab.core.history import Op, classify, cookie_header, session_cookies, unanswered
 from racelab.core.strategy import Strategy
+from racelab.engine import modes
 from racelab.engine.client import LabClient, operation_path
 from racelab.engine.judge import Judgement, judge
+from racelab.engine.spreads import SpreadSummary, send_spreads_ms
 from racelab.topology import Scope
 
 
@@ -35,64 +34,16 @@ class Experiment:
     final: dict[str, Any] | None
     params: dict[str, Any]
     spreads_ms: list[float] = field(default_factory=list)  # first to last send, per burst
+    mode: str = modes.DEFAULT_MODE
 
     @property
     def spread_ms(self) -> float:
         return max(self.spreads_ms, default=0.0)
 
-
-class RawConnection:
-    """A keep-alive HTTP/1.1 connection that can hold a request back by its last byte.
-
-    The last-byte technique (as in Turbo Intruder): every caller sends its whole request but the
-    final byte, waits at the barrier, then sends that one byte. What is left to send at the
-    barrier is one byte per caller rather than a whole request, so the requests complete at
-    nginx (which waits for a full request before it passes it on) within a fraction of a
-    millisecond of each other, instead of spreading over the time Python needs to format them.
-    """
-
-    def __init__(self, client: LabClient, timeout: float) -> None:
-        self.host = client.endpoint.host
-        self.port = client.endpoint.port
-        self.timeout = timeout
-        self.sock: socket.socket | None = None
-
-    def open(self) -> socket.socket:
-        if self.sock is None:
-            self.sock = socket.create_connection((self.host, self.port), timeout=self.timeout)
-            self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        return self.sock
-
-    def close(self) -> None:
-        if self.sock is not None:
-            self.sock.close()
-            self.sock = None
-
-    def request_bytes(self, method: str, path: str, body: Any, headers: dict[str, str]) -> bytes:
-        payload = b"" if body is None else json.dumps(body).encode()
-        lines = [f"{method} {path} HTTP/1.1", f"Host: {self.host}:{self.port}", f"Content-Length: {len(payload)}"]
-        if body is not None:
-            lines.append("Content-Type: application/json")
-        lines += [f"{name}: {value}" for name, value in headers.items()]
-        return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + payload
-
-    def send_all_but_last(self, request: bytes) -> None:
-        self.open().sendall(request[:-1])
-
-    def finish(self, request: bytes, method: str) -> tuple[int, Any, dict[str, str]]:
-        """Send the last byte and read the answer (JSON body, or a not_json error)."""
-        sock = self.open()
-        sock.sendall(request[-1:])
-        response = http.client.HTTPResponse(sock, method=method)
-        response.begin()
-        raw = response.read()
-        if response.will_close:
-            self.close()
-        try:
-            parsed = json.loads(raw) if raw else {}
-        except ValueError:
-            parsed = {"error": "not_json", "message": raw[:200].decode(errors="replace")}
-        return response.status, parsed, dict(response.getheaders())
+    @property
+    def spreads(self) -> SpreadSummary:
+        """Send and arrival spreads of the bursts: median and worst."""
+        return SpreadSummary.of(self.history)
 
 
 def burst(
@@ -103,51 +54,47 @@ def burst(
     race_window_ms: int | None = None,
     timeout: float = 30.0,
     progress: Callable[[int, int], None] | None = None,
+    cookies: dict[str, str] | None = None,
+    mode: str = modes.DEFAULT_MODE,
 ) -> tuple[list[Op], list[float]]:
-    """``callers`` threads send ``rounds`` synchronised calls each, released by their last byte.
-    Returns the history and the send spread (first to last release, ms) of each round."""
+    """``rounds`` synchronised bursts of ``callers`` calls each, sent the ``mode`` way
+    (:mod:`racelab.engine.modes`). Returns the history and the send spread (first to last
+    release, ms) of each burst; each op also carries its arrival time at the app. A burst begins
+    once every answer of the one before it is in.
+
+    With ``cookies`` (a scenario whose calls share one session) the callers are one client's
+    concurrent requests: every call of a burst carries the cookies the client held when the burst
+    began (``cookies``, then whatever the earlier bursts' answers set, the last one received
+    winning)."""
     workload = scenarios.scenario(strategy.scenario).workload
-    barrier = threading.Barrier(callers)
-    ops: list[list[Op]] = [[] for _ in range(callers)]
-    sends: list[list[float]] = [[0.0] * callers for _ in range(rounds)]
-
-    def caller(i: int) -> None:
-        conn = RawConnection(client, timeout)
-        try:
-            for r in range(rounds):
-                call = workload.call(r, i, r)
-                request = conn.request_bytes(
-                    "POST", operation_path(strategy, call, race_window_ms), call.args, call.headers
+    sender = modes.sender(mode, modes.Targets(client.endpoint, client.h2_endpoint), timeout)
+    history: list[Op] = []
+    try:
+        for r in range(rounds):
+            held = cookie_header(session_cookies(history, cookies)) if cookies is not None else {}
+            calls = [workload.call(r, i, r) for i in range(callers)]
+            requests = [
+                modes.Request(
+                    "POST",
+                    operation_path(strategy, call, race_window_ms),
+                    json.dumps(call.args).encode(),
+                    {**call.headers, **held},
                 )
-                held = False
-                try:
-                    conn.send_all_but_last(request)  # also opens the connection before the burst
-                    held = True
-                except OSError:
-                    conn.close()
-                barrier.wait(timeout=timeout)
-                sent = time.time()
-                sends[r][i] = time.perf_counter()
-                try:
-                    if not held:
-                        conn.send_all_but_last(request)
-                    status, body, headers = conn.finish(request, "POST")
-                    ops[i].append(classify(call, status, body, headers, sent, time.time(), r))
-                except (OSError, http.client.HTTPException) as exc:
-                    ops[i].append(unanswered(call, sent, r, f"{type(exc).__name__}: {exc}"))
-                    conn.close()
-                if progress and i == 0:
-                    progress(r + 1, rounds)
-        finally:
-            conn.close()
-
-    threads = [threading.Thread(target=caller, args=(i,), name=f"caller-{i}") for i in range(callers)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    spreads = [(max(s) - min(s)) * 1000 for s in sends]
-    return [op for per_caller in ops for op in per_caller], spreads
+                for call in calls
+            ]
+            for call, answer in zip(calls, sender.fire(requests), strict=True):
+                if answer.error is not None or answer.answered is None:
+                    history.append(unanswered(call, answer.sent, r, answer.error or "no answer"))
+                else:
+                    history.append(
+                        classify(call, answer.status, answer.body, answer.headers, answer.sent, answer.answered, r)
+                    )
+            if progress:
+                progress(r + 1, rounds)
+    finally:
+        sender.close()
+    sends = send_spreads_ms(history)
+    return history, [sends.get(r, 0.0) for r in range(rounds)]
 
 
 def run(
@@ -158,15 +105,19 @@ def run(
     race_window_ms: int | None = None,
     params: dict[str, Any] | None = None,
     declared: Scope | None = None,
+    mode: str = modes.DEFAULT_MODE,
 ) -> Experiment:
     """Reset the strategy's scenario, read its state, burst, read it again, and judge."""
     scenario = scenarios.scenario(strategy.scenario)
     chosen = scenario.parse_params(params if params is not None else scenario.workload.params(callers))
     client.reset(scenario.name, chosen)
-    initial = client.state(strategy)
-    history, spreads = burst(client, strategy, callers, rounds, race_window_ms)
-    final = client.state(strategy)
+    # A scenario whose calls share one session: one client, whose session starts now, and whose
+    # final state is read with the cookies it ended up with.
+    cookies = client.start_session(strategy, scenario.session_start) if scenario.session_start else None
+    initial = client.state(strategy, cookies)
+    history, spreads = burst(client, strategy, callers, rounds, race_window_ms, cookies=cookies, mode=mode)
+    final = client.state(strategy, None if cookies is None else session_cookies(history, cookies))
     if declared is None:
         declared = client.declared_scope()
     judgement = judge(strategy, history, initial, final, declared, callers)
-    return Experiment(judgement, history, initial, final, chosen, spreads)
+    return Experiment(judgement, history, initial, final, chosen, spreads, mode)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
-from racelab.core.history import Call
+from racelab.core.history import Call, cookie_header, set_cookies
 from racelab.core.strategy import Strategy
 from racelab.topology import Scope
 
@@ -55,22 +55,33 @@ def send(
 
 
 class LabClient:
-    def __init__(self, base_url: str, token: str = "", timeout: float = 10.0) -> None:
+    def __init__(self, base_url: str, token: str = "", timeout: float = 10.0, h2_url: str | None = None) -> None:
         self.base_url = base_url
         self.endpoint = Endpoint.parse(base_url)
+        # nginx's HTTP/2 cleartext listener, for single-packet bursts (None: not known)
+        self.h2_endpoint = Endpoint.parse(h2_url) if h2_url else None
         self.token = token
         self.timeout = timeout
 
-    def request(self, method: str, path: str, body: Any = None, token: bool = False) -> Any:
+    def request(
+        self, method: str, path: str, body: Any = None, token: bool = False, headers: dict[str, str] | None = None
+    ) -> Any:
+        return self.exchange(method, path, body, token, headers)[0]
+
+    def exchange(
+        self, method: str, path: str, body: Any = None, token: bool = False, headers: dict[str, str] | None = None
+    ) -> tuple[Any, dict[str, str]]:
+        """A request that must answer 200: its JSON body and its headers."""
+        all_headers = {**(headers or {}), **({"X-Lab-Token": self.token} if token else {})}
         conn = self.endpoint.connect(self.timeout)
         try:
-            status, answer, _ = send(conn, method, path, body, {"X-Lab-Token": self.token} if token else None)
+            status, answer, answer_headers = send(conn, method, path, body, all_headers)
         finally:
             conn.close()
         if status != 200:
             message = answer.get("message", answer) if isinstance(answer, dict) else answer
             raise LabError(f"{method} {path} -> {status}: {message}")
-        return answer
+        return answer, answer_headers
 
     def reset(self, scenario: str | None = None, params: dict[str, Any] | None = None) -> dict[str, Any]:
         body: dict[str, Any] | None = None
@@ -79,9 +90,16 @@ class LabClient:
         result: dict[str, Any] = self.request("POST", "/api/lab/reset", body, token=True)
         return result
 
-    def state(self, strategy: Strategy) -> dict[str, Any]:
-        result: dict[str, Any] = self.request("GET", f"/api/{strategy.scenario}/{strategy.name}")
+    def state(self, strategy: Strategy, cookies: dict[str, str] | None = None) -> dict[str, Any]:
+        """The strategy's state; with ``cookies``, as the session they carry sees it (a cart)."""
+        path = f"/api/{strategy.scenario}/{strategy.name}"
+        result: dict[str, Any] = self.request("GET", path, headers=cookie_header(cookies))
         return result
+
+    def start_session(self, strategy: Strategy, operation: str) -> dict[str, str]:
+        """A new client session (the scenario's ``session_start`` operation): the cookies it set."""
+        _, headers = self.exchange("POST", operation_path(strategy, Call(operation)), {})
+        return set_cookies(headers)
 
     def shape(self) -> dict[str, Any]:
         result: dict[str, Any] = self.request("GET", "/api/lab")["topology"]

@@ -16,7 +16,7 @@ from racelab import scenarios
 from racelab.core.history import Op, max_in_flight
 from racelab.core.strategy import Strategy
 from racelab.core.verdict import Check, Verdict
-from racelab.topology import Scope
+from racelab.topology import Scope, is_greenlet
 
 
 def served_counts(history: list[Op]) -> dict[str, int]:
@@ -30,11 +30,15 @@ def served_counts(history: list[Op]) -> dict[str, int]:
 
 
 def observed_scope(history: list[Op]) -> Scope:
-    """How far the acknowledged calls actually spread: replicas, processes, threads, or none."""
+    """How far the acknowledged calls actually spread: replicas, processes, threads, greenlets, or none."""
     counts = served_counts(history)
-    for scope, key in ((Scope.REPLICAS, "replicas"), (Scope.PROCESSES, "processes"), (Scope.THREADS, "threads")):
+    for scope, key in ((Scope.REPLICAS, "replicas"), (Scope.PROCESSES, "processes")):
         if counts[key] > 1:
             return scope
+    if counts["threads"] > 1:
+        # Greenlets say so in served_by: several greenlets of one thread are not several threads.
+        threads = {str((op.served_by or {}).get("thread", "")) for op in history if op.status == "ok"}
+        return Scope.GREENLETS if all(is_greenlet(t) for t in threads) else Scope.THREADS
     return Scope.NONE
 
 
@@ -128,7 +132,7 @@ def judge(
         verdict,
         expected,
         scope.label,
-        declared.label if declared else None,
+        declared.label if declared is not None else None,
         observed.label,
         concurrency,
         check,

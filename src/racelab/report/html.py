@@ -15,10 +15,12 @@ from functools import cache
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup, escape
 
+from racelab.chaos import results as chaos_results
 from racelab.report import model
 from racelab.report.progress import clock
 from racelab.report.results import Results, ScenarioInfo, StrategyInfo
 from racelab.report.svg import Series, grouped_bars
+from racelab.runtime.paths import project_root
 
 TOPOLOGY_COLOURS = {"single": "#94a3b8", "threads": "#3b82f6", "processes": "#f59e0b", "replicas": "#8b5cf6"}
 OTHER_COLOURS = ["#10b981", "#ef4444", "#0ea5e9", "#a16207"]
@@ -200,5 +202,9 @@ def render(results: Results) -> str:
             scenarios=[scenario_view(results, s) for s in results.scenarios],
             shapes={t: model.shape(results, t) for t in model.topologies(results)},
             config_rows=config_rows(results),
+            isolation=results.isolation,
+            faults=chaos_results.latest(project_root() / "chaos"),
+            errors_text=chaos_results.errors_text,
+            seconds=chaos_results.seconds,
         )
     )

@@ -16,9 +16,10 @@ from racelab.engine.client import LabClient, LabError
 from racelab.runtime import envfile
 from racelab.runtime.paths import project_root
 from racelab.settings import StackSettings
-from racelab.topology import Topology, custom_topology
+from racelab.topology import DEFAULT_SERVER, Topology, custom_topology
 
 if TYPE_CHECKING:
+    from racelab.isolation.results import IsolationResults
     from racelab.runtime.select import Runtime
 
 
@@ -28,29 +29,30 @@ class ReportError(RuntimeError):
 
 @dataclass(frozen=True)
 class Shape:
-    """What a stack runs: replicas x workers x threads, and its default race window."""
+    """What a stack runs: replicas x workers x threads, its server, and its default race window."""
 
     replicas: int
     workers: int
     threads: int
     race_window_ms: int
+    server: str = DEFAULT_SERVER
 
     @property
     def topology(self) -> Topology:
-        """The named topology with these numbers, or a ``custom`` one."""
-        return custom_topology(self.replicas, self.workers, self.threads)
+        """The named topology with these numbers and server, or a ``custom`` one."""
+        return custom_topology(self.replicas, self.workers, self.threads, self.server)
 
     @property
     def label(self) -> str:
         window = f", race window {self.race_window_ms} ms" if self.race_window_ms else ""
-        return f"{self.topology.name} ({self.replicas}x{self.workers}x{self.threads}{window})"
+        return f"{self.topology.name} ({self.topology.shape}{window})"
 
     def same_topology(self, other: Shape) -> bool:
-        return (self.replicas, self.workers, self.threads) == (other.replicas, other.workers, other.threads)
+        return self.topology.shape == other.topology.shape
 
     @classmethod
     def of(cls, topology: Topology, race_window_ms: int) -> Shape:
-        return cls(topology.replicas, topology.workers, topology.threads, race_window_ms)
+        return cls(topology.replicas, topology.workers, topology.threads, race_window_ms, topology.server)
 
     def environ(self) -> dict[str, str]:
         """The variables ``make up`` reads for this shape: TOPOLOGY when it has a name, else the numbers."""
@@ -60,6 +62,7 @@ class Shape:
             "REPLICAS": str(self.replicas),
             "WORKERS": str(self.workers),
             "THREADS": str(self.threads),
+            "SERVER": self.server,
             "RACE_WINDOW_MS": str(self.race_window_ms),
         }
 
@@ -83,7 +86,7 @@ class Lab:
     def configured(self) -> Shape:
         """What ``make up`` would start now, from ``.env`` and the environment."""
         s = self.settings()
-        return Shape(s.replicas, s.workers, s.threads, s.race_window_ms)
+        return Shape(s.replicas, s.workers, s.threads, s.race_window_ms, s.server)
 
     def running(self) -> Shape | None:
         """The shape the running stack says it has; None when nothing answers.
@@ -108,6 +111,8 @@ class Lab:
                 int(topology["workers"]),
                 int(topology["threads"]),
                 int(answer["race_window_ms"]),
+                # A lab from before servers were a choice ran gunicorn's gthread worker.
+                str(topology.get("server") or DEFAULT_SERVER),
             )
         except (KeyError, TypeError, ValueError) as exc:
             raise ReportError(f"the lab at {url} answers GET /api/lab with something unexpected: {answer!r}") from exc
@@ -117,6 +122,12 @@ class Lab:
                 "put it back as it is; restart it with make up, then run the report again"
             )
         return shape
+
+    def isolation(self) -> IsolationResults:
+        """The isolation anomalies matrix against the stack's Postgres (or why it could not run)."""
+        from racelab.report.isolation import run_for_report
+
+        return run_for_report(self.runtime.name)
 
     def switch(self, shape: Shape) -> None:
         """``make up`` with this shape: the runtime restarts only what changes."""

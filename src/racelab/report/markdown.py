@@ -5,6 +5,7 @@ Pure, like the page: :class:`~racelab.report.results.Results` in, text out.
 
 from __future__ import annotations
 
+from racelab.report import isolation as isolation_section
 from racelab.report import model
 from racelab.report.progress import clock
 from racelab.report.results import Results, ScenarioInfo
@@ -47,8 +48,8 @@ def cost_table(results: Results, scenario: ScenarioInfo, topology: str) -> list[
         return ["No strategy with an unprotected baseline was run under this topology."]
     lines = [
         "| strategy | verdict | req/s | p50 ms | p99 ms | retries/call | lock wait ms/call | deadlocks/call "
-        "| refused | priced against |",
-        "|---|---|---|---|---|---|---|---|---|---|",
+        "| refused | spread ms (send / arrival) | priced against |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in rows:
         c = r.cell.costs
@@ -56,7 +57,10 @@ def cost_table(results: Results, scenario: ScenarioInfo, topology: str) -> list[
             f"| {r.strategy.name} | {r.cell.judgement.verdict} | {_num(c.rps, 1)}{_ratio(r.rps_ratio)} | "
             f"{_num(c.p50_ms)}{_ratio(r.p50_ratio)} | {_num(c.p99_ms)}{_ratio(r.p99_ratio)} | "
             f"{_num(c.retries_per_call, 2)} | {_num(c.wait_ms_per_call, 2)} | {_num(c.deadlocks_per_call, 2)} | "
-            f"{r.cell.judgement.check.failed:,} | {r.baseline}" + ("" if r.baseline_cell else " (not run here)") + " |"
+            f"{r.cell.judgement.check.failed:,} | {_num(r.cell.spread.median_ms, 1)} / "
+            f"{_num(r.cell.spread.arrival_median_ms, 1)} | {r.baseline}"
+            + ("" if r.baseline_cell else " (not run here)")
+            + " |"
         )
     return lines
 
@@ -98,7 +102,9 @@ def render(results: Results) -> str:
         "Verdicts: observed, then ✓ when it is the expected one (✗ and the expected verdict otherwise), "
         "and the anomalies the scenario's checker counted.",
         "Costs: measured in synchronised bursts, so requests/s is throughput under contention, not the "
-        "steady-state cost (that will come from `make bench`); ratios are to the baseline.",
+        "steady cost: `make bench` measures that, closed-loop at 8, 32 and 128 callers "
+        "(`bench/latest/summary.md`); ratios are to the baseline. Spread: median first-to-last send at the "
+        "client / arrival at the app, per burst.",
         "",
     ]
     for scenario in results.scenarios:
@@ -109,5 +115,15 @@ def render(results: Results) -> str:
         for topology in ordered:
             if topology in m.topologies:
                 lines += [f"### What safety costs under {topology}", "", *cost_table(results, scenario, topology), ""]
+    lines += isolation_section.markdown_lines(results.isolation)
+    lines += under_faults()
     lines += ["Open `index.html` for the charts, the explanations and the checkers' examples.", ""]
     return "\n".join(lines)
+
+
+def under_faults() -> list[str]:
+    """The latest ``racelab chaos`` run (chaos/latest), when there is one."""
+    from racelab.chaos.results import report_section
+    from racelab.runtime.paths import project_root
+
+    return report_section(project_root() / "chaos")

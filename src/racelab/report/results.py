@@ -20,7 +20,8 @@ from racelab.core.scenario import Scenario
 from racelab.core.strategy import Strategy
 from racelab.core.verdict import VERDICTS, Verdict
 from racelab.engine.results import Cell
-from racelab.topology import Topology
+from racelab.isolation.results import IsolationResults
+from racelab.topology import DEFAULT_SERVER, Topology
 
 FORMAT = 2  # 1: the counter-only results.json of racelab before scenarios were packages
 
@@ -37,10 +38,12 @@ class TopologyInfo:
     threads: int
     scope: str
     description: str = ""
+    server: str = DEFAULT_SERVER
 
     @property
     def shape(self) -> str:
-        return f"{self.replicas}×{self.workers}×{self.threads}"
+        numbers = f"{self.replicas}×{self.workers}×{self.threads}"
+        return numbers if self.server == DEFAULT_SERVER else f"{numbers} {self.server}"
 
     @classmethod
     def of(cls, topology: Topology) -> TopologyInfo:
@@ -51,6 +54,7 @@ class TopologyInfo:
             topology.threads,
             topology.scope.label,
             topology.description,
+            topology.server,
         )
 
     @classmethod
@@ -62,6 +66,8 @@ class TopologyInfo:
             int(raw["threads"]),
             str(raw["scope"]),
             str(raw["description"]),
+            # Reports from before servers were a choice all ran gunicorn's gthread worker.
+            str(raw.get("server") or DEFAULT_SERVER),
         )
 
 
@@ -217,6 +223,7 @@ class Results:
     config: Config
     scenarios: list[ScenarioInfo]
     cells: list[Cell] = field(default_factory=list)
+    isolation: IsolationResults | None = None  # the isolation anomalies matrix, run once per report
     format: int = FORMAT
 
     def scenario(self, name: str) -> ScenarioInfo | None:
@@ -249,6 +256,8 @@ class Results:
                 config=Config.from_json(raw["config"]),
                 scenarios=[ScenarioInfo.from_json(s) for s in raw["scenarios"]],
                 cells=[Cell.from_json(c) for c in raw["cells"]],
+                # Optional: reports written before the isolation section have none.
+                isolation=IsolationResults.from_json(raw["isolation"]) if raw.get("isolation") else None,
             )
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             what = f"missing {exc}" if isinstance(exc, KeyError) else str(exc)

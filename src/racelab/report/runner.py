@@ -18,7 +18,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from racelab.engine.results import Cell
+from racelab.isolation.results import IsolationResults
 from racelab.report import folders, markdown, model
+from racelab.report import isolation as isolation_section
 from racelab.report.cells import BENCH, run_topology
 from racelab.report.lab import Lab, ReportError, Shape
 from racelab.report.plan import Plan, make_plan, order_topologies
@@ -46,7 +48,14 @@ def revision() -> tuple[str, bool]:
     return (sha.stdout.strip() or "unknown"), bool(dirty.stdout.strip())
 
 
-def results_of(plan: Plan, cells: list[Cell], started: float, runtime: str, race_window_ms: int = 0) -> Results:
+def results_of(
+    plan: Plan,
+    cells: list[Cell],
+    started: float,
+    runtime: str,
+    race_window_ms: int = 0,
+    isolation: IsolationResults | None = None,
+) -> Results:
     sha, dirty = revision()
     rows = {key: i for i, key in enumerate(plan.strategies)}
     columns = {name: i for i, name in enumerate(plan.topologies)}
@@ -72,6 +81,7 @@ def results_of(plan: Plan, cells: list[Cell], started: float, runtime: str, race
         config=config,
         scenarios=describe(plan.strategies),
         cells=cells,
+        isolation=isolation,
     )
 
 
@@ -134,7 +144,8 @@ def run(plan: Plan, stream: Console | None = None, lab: Lab | None = None, bench
     except ReportError as exc:
         restore_error = str(exc)
     progress.close()
-    results = results_of(plan, cells, started, lab.runtime.name, window)
+    isolation = lab.isolation()  # once per report, on the stack as it was left
+    results = results_of(plan, cells, started, lab.runtime.name, window, isolation)
     folders.write(results, folder)
     pruned = folders.prune(plan.out_root, plan.keep, folder)
     status = conclude(results, folder, out)
@@ -150,6 +161,8 @@ def run(plan: Plan, stream: Console | None = None, lab: Lab | None = None, bench
 def conclude(results: Results, folder: Path, out: Console) -> int:
     """The matrices, where the report is, and the verdict line; the exit status (0, 1 or 2)."""
     for line in markdown.verdict_lines(results):
+        out.print(line)
+    for line in isolation_section.terminal_lines(results.isolation):
         out.print(line)
     t = model.tally(results)
     out.print(f"report: {folder / 'index.html'} ({clock(results.duration_s)}); also {folder.parent / 'latest'}")

@@ -27,6 +27,9 @@ NODE = "racelab@localhost"
 # Bind Erlang's distribution port to loopback too (it listens on every interface by default), and
 # never spawn an epmd of its own: the supervised one is already there.
 ERL_ARGS = "-start_epmd false -kernel inet_dist_use_interface {127,0,0,1}"
+# The server only: idle Erlang schedulers busy-wait by default, which takes CPU from the app on a
+# small machine while a burst runs; the lab's queue carries a few thousand messages at most.
+SERVER_ERL_ARGS = f"+sbwt none +sbwtdcpu none +sbwtdio none {ERL_ARGS}"
 
 
 def memcached_ready(port: int) -> bool:
@@ -80,6 +83,7 @@ class Brokers:
                 "MEMCACHED_PORT",
                 self.memcached_program(),
                 partial(memcached_ready, s.memcached_port),
+                prepare=partial(self.sp.make_home, "memcached", homes.memcached_user()),
             ),
             Service(
                 "epmd",
@@ -117,7 +121,8 @@ class Brokers:
             "memcached",
             # -U 0: no UDP listener; -m 64: 64 MB, far more than the lab's few keys need.
             [self.binaries.memcached, "-l", "127.0.0.1", "-p", port, "-U", "0", "-m", "64"],
-            directory=self.sp.run,
+            # A folder its user can enter (the run folder may be closed to it): it writes nothing.
+            directory=self.sp.home("memcached", homes.memcached_user()),
             user=homes.memcached_user(),
             priority=22,
         )
@@ -155,7 +160,7 @@ class Brokers:
             "RABBITMQ_LOGS": "-",  # to stdout: supervisord's rotated log, like every other service
             "RABBITMQ_ENABLED_PLUGINS_FILE": str(home / "enabled_plugins"),
             "RABBITMQ_DIST_PORT": str(self.sp.stack.rabbitmq_dist_port),
-            "RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS": ERL_ARGS,
+            "RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS": SERVER_ERL_ARGS,
             "RABBITMQ_CTL_ERL_ARGS": ERL_ARGS,
         }
         return Program(

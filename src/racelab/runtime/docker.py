@@ -3,9 +3,10 @@
 It drives ``docker compose`` and nothing else, so what it starts is exactly what a user gets
 from ``docker compose up``. It brings the stack up in stages (Postgres, Redis, memcached and
 RabbitMQ, then the app replicas and the queue worker, then nginx and Locust), waiting for each
-stage's healthchecks: Docker's ``--wait`` does that itself; engines that do not schedule healthchecks (podman 4 without systemd, as in
-the container kit) get them run by ``podman-wait-healthy`` when it is on PATH. The app retries
-its connections anyway, so the stages make start-up quiet, not correct.
+stage's healthchecks: Docker's ``--wait`` does that itself; engines that do not schedule
+healthchecks (podman 4 without systemd, as in the container kit) get them run by
+``podman-wait-healthy`` when it is on PATH. The app retries its connections anyway, so the stages
+make start-up quiet, not correct.
 
 Compose's own output goes to ``<run dir>/logs/compose.log`` (``compose-<project>.log`` for another
 project, as the tests use); a failure shows its last lines.
@@ -76,6 +77,7 @@ class DockerRuntime:
             "REPLICAS": str(s.replicas),
             "WORKERS": str(s.workers),
             "THREADS": str(s.threads),
+            "SERVER": s.server,
             "RACE_WINDOW_MS": str(s.race_window_ms),
             "NGINX_PORT": str(s.nginx_port),
             "LOCUST_PORT": str(s.locust_port),
@@ -120,6 +122,10 @@ class DockerRuntime:
     @property
     def lab_url(self) -> str:
         return f"http://127.0.0.1:{self.stack.nginx_port}"
+
+    def front_doors(self) -> list[tuple[str, str]]:
+        """What must answer for the lab to be up (the Locust UI's one route that needs no login)."""
+        return [(f"{self.lab_url}/healthz", "lab API (nginx)"), (f"{self.locust_url}/racelab/health", "Locust UI")]
 
     @property
     def locust_url(self) -> str:
@@ -315,10 +321,11 @@ class DockerRuntime:
         self.load_config()
         self.check_engine()
         s = self.stack
-        topology = custom_topology(s.replicas, s.workers, s.threads)
+        topology = custom_topology(s.replicas, s.workers, s.threads, s.server)
         self.out(
             f"racelab docker runtime: {topology.name} topology ({s.replicas} replicas x {s.workers} workers x "
-            f"{s.threads} threads), compose project {self.project}, compose output in {self.log_path}"
+            f"{s.threads} threads, {s.server} server), compose project {self.project}, "
+            f"compose output in {self.log_path}"
         )
         self.check_ports()
         started = time.monotonic()
@@ -338,7 +345,10 @@ class DockerRuntime:
             self.compose("up", "-d", "--wait", *stage, timeout=UP_TIMEOUT, what=f"starting {label}")
             self.out(f"  {label:<16} started ({time.monotonic() - t0:.1f}s)")
             self.wait_healthy(label)
-        for url, what in ((f"{self.lab_url}/healthz", "lab API (nginx)"), (f"{self.locust_url}/", "Locust UI")):
+        for url, what in (
+            (f"{self.lab_url}/healthz", "lab API (nginx)"),
+            (f"{self.locust_url}/racelab/health", "Locust UI"),
+        ):
             if not procs.wait_until(partial(http_ok, url), READY_TIMEOUT, interval=0.5):
                 raise StartError(
                     f"the {what} at {url} did not answer in {READY_TIMEOUT}s:\n{self.ps_table()}\n"
@@ -375,7 +385,10 @@ class DockerRuntime:
             return 1
         self.out(self.ps_table())
         down = 0
-        for url, what in ((f"{self.lab_url}/healthz", "lab API (nginx)"), (f"{self.locust_url}/", "Locust UI")):
+        for url, what in (
+            (f"{self.lab_url}/healthz", "lab API (nginx)"),
+            (f"{self.locust_url}/racelab/health", "Locust UI"),
+        ):
             ok = http_ok(url)
             down += not ok
             self.out(f"{what:<16} {url:<32} {'up' if ok else 'DOWN'}")

@@ -10,7 +10,14 @@ import re
 import secrets
 from pathlib import Path
 
-SECRETS = ("POSTGRES_PASSWORD", "LAB_TOKEN", "RABBITMQ_PASSWORD")
+SECRETS = (
+    "POSTGRES_PASSWORD",
+    "POSTGRES_ADMIN_PASSWORD",
+    "LAB_TOKEN",
+    "REDIS_PASSWORD",
+    "RABBITMQ_PASSWORD",
+    "LOCUST_PASSWORD",
+)
 _LINE = re.compile(r"^\s*([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*?)\s*$")
 
 

@@ -14,6 +14,7 @@ import re
 import shutil
 import subprocess
 import sys
+import urllib.parse
 import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -26,7 +27,18 @@ from racelab.runtime.paths import project_root, run_dir
 from racelab.runtime.procs import StartError
 from racelab.runtime.supervisor import Program
 from racelab.settings import StackSettings
-from racelab.topology import custom_topology
+from racelab.topology import DEFAULT_SERVER, custom_topology
+
+# The cluster's superuser. The app logs in as POSTGRES_USER, a role that owns the lab's database
+# and nothing more: a SQL injection or a bug in a strategy cannot reach beyond it.
+PG_ADMIN = "postgres"
+
+
+# Redis writes its append-only file before each answer, and fsyncs it once a second by default
+# (a machine crash may lose the last second's writes; a Redis crash loses none) or after every
+# write (none lost even then; every write waits for the disk).
+REDIS_APPENDFSYNC_CHOICES = ("everysec", "always")
+REDIS_APPENDFSYNC_DEFAULT = "everysec"
 
 
 @dataclass
@@ -46,7 +58,7 @@ class Service:
 
 def render(template: str, values: dict[str, str]) -> str:
     """Fill ``${NAME}`` for the names given; leave nginx's own ``$vars`` alone."""
-    return re.sub(r"\$\{([A-Z_]+)\}", lambda m: values.get(m.group(1), m.group(0)), template)
+    return re.sub(r"\$\{([A-Z][A-Z0-9_]*)\}", lambda m: values.get(m.group(1), m.group(0)), template)
 
 
 def http_ok(url: str, timeout: float = 2.0) -> bool:
@@ -86,8 +98,18 @@ class ServicePrograms:
         return self.env.get("POSTGRES_DB") or "racelab"
 
     def database_url(self, db: str | None = None) -> str:
-        password = self.env.get("POSTGRES_PASSWORD", "")
+        """The app's own role: it owns the lab's database and its tables, and is not a superuser."""
+        password = urllib.parse.quote(self.env.get("POSTGRES_PASSWORD", ""), safe="")
         return f"postgresql://{self.pg_user}:{password}@127.0.0.1:{self.stack.postgres_port}/{db or self.pg_db}"
+
+    def admin_url(self) -> str:
+        """The cluster's superuser, which only ``make up`` uses (to create the app's role)."""
+        password = urllib.parse.quote(self.env.get("POSTGRES_ADMIN_PASSWORD", ""), safe="")
+        return f"postgresql://{PG_ADMIN}:{password}@127.0.0.1:{self.stack.postgres_port}/postgres"
+
+    @property
+    def locust_user(self) -> str:
+        return self.env.get("LOCUST_USER") or "racelab"
 
     @property
     def rabbitmq_user(self) -> str:
@@ -95,7 +117,8 @@ class ServicePrograms:
 
     @property
     def redis_url(self) -> str:
-        return f"redis://127.0.0.1:{self.stack.redis_port}/0"
+        password = urllib.parse.quote(self.env.get("REDIS_PASSWORD", ""), safe="")
+        return f"redis://:{password}@127.0.0.1:{self.stack.redis_port}/0"
 
     @property
     def lab_url(self) -> str:
@@ -103,8 +126,9 @@ class ServicePrograms:
 
     def shape(self) -> str:
         s = self.stack
-        topology = custom_topology(s.replicas, s.workers, s.threads)
-        return f"{topology.name} topology ({s.replicas} replicas x {s.workers} workers x {s.threads} threads)"
+        topology = custom_topology(s.replicas, s.workers, s.threads, s.server)
+        server = "" if s.server == DEFAULT_SERVER else f", {s.server} server"
+        return f"{topology.name} topology ({s.replicas} replicas x {s.workers} workers x {s.threads} threads{server})"
 
     # --- services --------------------------------------------------------------------------
 
@@ -139,7 +163,7 @@ class ServicePrograms:
                 "REDIS_PORT",
                 self.redis_program(binaries.redis_server),
                 self.redis_ready,
-                prepare=partial(self.make_home, "redis", homes.redis_user()),
+                prepare=self.prepare_redis,
             ),
             *brokers_before,
             *apps,
@@ -151,13 +175,15 @@ class ServicePrograms:
                 self.nginx_program(binaries.nginx),
                 lambda: http_ok(f"{self.lab_url}/healthz"),
                 prepare=self.prepare_nginx,
+                other_ports=((s.nginx_h2_port, "NGINX_H2_PORT"),),
             ),
             Service(
                 "locust",
                 s.locust_port,
                 "LOCUST_PORT",
                 self.locust_program(),
-                lambda: http_ok(f"http://127.0.0.1:{s.locust_port}/"),
+                # Every other route asks for the UI's password (bench/access.py).
+                lambda: http_ok(f"http://127.0.0.1:{s.locust_port}/racelab/health"),
             ),
         ]
 
@@ -211,7 +237,7 @@ class ServicePrograms:
         user = homes.postgres_user()
         self.out(f"  initialising a new Postgres cluster in {data}")
         pwfile = home / "pwfile"
-        pwfile.write_text(self.env.get("POSTGRES_PASSWORD", "") + "\n")
+        pwfile.write_text(self.env.get("POSTGRES_ADMIN_PASSWORD", "") + "\n")
         pwfile.chmod(0o600)
         if user:
             shutil.chown(pwfile, user)
@@ -224,7 +250,7 @@ class ServicePrograms:
                         "-D",
                         str(data),
                         "-U",
-                        self.pg_user,
+                        PG_ADMIN,
                         "--auth=scram-sha-256",
                         f"--pwfile={pwfile}",
                         "-E",
@@ -244,18 +270,45 @@ class ServicePrograms:
     def postgres_ready(self) -> bool:
         import psycopg
 
-        with psycopg.connect(self.database_url("postgres"), connect_timeout=2):
-            return True
+        try:
+            with psycopg.connect(self.admin_url(), connect_timeout=2):
+                return True
+        except psycopg.OperationalError as exc:
+            if "password authentication failed" in str(exc) or "does not exist" in str(exc):
+                # Refused, so it answers: postgres_setup says why, once, instead of a 60 s wait.
+                return True
+            raise
 
     def postgres_setup(self) -> None:
-        """Create the lab's database (idempotent). The app creates every scenario's tables itself,
+        """The app's role (not a superuser) and its database (idempotent): the same statements as
+        compose's services/postgres/app-role.sh. The app creates every scenario's tables itself,
         from each scenario's schema.sql, on its first connection."""
         import psycopg
+        from psycopg import sql
 
-        with psycopg.connect(self.database_url("postgres"), autocommit=True) as conn:
-            exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (self.pg_db,)).fetchone()
-            if not exists:
-                conn.execute(psycopg.sql.SQL("CREATE DATABASE {}").format(psycopg.sql.Identifier(self.pg_db)))
+        try:
+            conn = psycopg.connect(self.admin_url(), autocommit=True, connect_timeout=5)
+        except psycopg.OperationalError as exc:
+            raise StartError(
+                f"cannot log in to Postgres as its superuser {PG_ADMIN!r} ({str(exc).strip().splitlines()[-1]}). "
+                "Its data was probably made by an older racelab, whose app role was the superuser: "
+                "`make clean` deletes the lab's data, then `make up` starts afresh"
+            ) from exc
+        with conn:
+            role, password = sql.Identifier(self.pg_user), sql.Literal(self.env.get("POSTGRES_PASSWORD", ""))
+            if conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (self.pg_user,)).fetchone():
+                # The password in .env wins: a changed POSTGRES_PASSWORD is applied on the next up.
+                conn.execute(sql.SQL("ALTER ROLE {} LOGIN PASSWORD {}").format(role, password))
+            else:
+                conn.execute(
+                    sql.SQL("CREATE ROLE {} LOGIN PASSWORD {} NOSUPERUSER NOCREATEDB NOCREATEROLE").format(
+                        role, password
+                    )
+                )
+            database = sql.Identifier(self.pg_db)
+            if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (self.pg_db,)).fetchone():
+                conn.execute(sql.SQL("CREATE DATABASE {} OWNER {}").format(database, role))
+            conn.execute(sql.SQL("ALTER DATABASE {} OWNER TO {}").format(database, role))
 
     def redis_program(self, redis_server: str) -> Program:
         user = homes.redis_user()
@@ -264,16 +317,22 @@ class ServicePrograms:
             "redis",
             [
                 redis_server,
+                # First: the password, from a file only Redis reads (a flag would show it in ps).
+                str(self.redis_conf()),
                 "--port",
                 str(self.stack.redis_port),
                 "--bind",
                 "127.0.0.1",
                 "--protected-mode",
                 "yes",
+                # No snapshots; an append-only file, so that a restart keeps every acknowledged
+                # write (REDIS_APPENDFSYNC: see above).
                 "--save",
                 "",
                 "--appendonly",
-                "no",
+                "yes",
+                "--appendfsync",
+                self.redis_appendfsync(),
                 "--dir",
                 str(home),
                 "--daemonize",
@@ -282,7 +341,32 @@ class ServicePrograms:
             directory=home,
             user=user,
             priority=20,
+            # Not read by Redis: a new password changes the program's definition, so that
+            # supervisord restarts Redis with it, as the replicas restart with the new REDIS_URL.
+            environment={"RACELAB_REDIS_CONF": hashlib.sha256(self.redis_conf_text().encode()).hexdigest()[:16]},
         )
+
+    def redis_appendfsync(self) -> str:
+        """REDIS_APPENDFSYNC: when Redis fsyncs its append-only file (everysec or always)."""
+        value = self.env.get("REDIS_APPENDFSYNC", "").strip() or REDIS_APPENDFSYNC_DEFAULT
+        if value not in REDIS_APPENDFSYNC_CHOICES:
+            raise StartError(f"REDIS_APPENDFSYNC={value!r}: choose one of {', '.join(REDIS_APPENDFSYNC_CHOICES)}")
+        return value
+
+    def redis_conf(self) -> Path:
+        return self.home("redis", homes.redis_user()) / "redis.conf"
+
+    def redis_conf_text(self) -> str:
+        return f"requirepass {self.env.get('REDIS_PASSWORD', '')}\n"
+
+    def prepare_redis(self) -> None:
+        user = homes.redis_user()
+        self.make_home("redis", user)
+        conf = self.redis_conf()
+        conf.write_text(self.redis_conf_text())
+        conf.chmod(0o600)
+        if user:
+            shutil.chown(conf, user)
 
     def redis_ready(self) -> bool:
         import redis
@@ -309,13 +393,22 @@ class ServicePrograms:
             "LOCUST_URL": f"http://127.0.0.1:{self.stack.locust_port}",
             "WORKERS": str(self.stack.workers),
             "THREADS": str(self.stack.threads),
+            # Which server racelab.serve starts (gunicorn gthread or gevent, Flask's dev server).
+            "SERVER": self.stack.server,
             "RACE_WINDOW_MS": str(self.stack.race_window_ms),
             "BIND": f"127.0.0.1:{port}",
             "PYTHONUNBUFFERED": "1",
         }
         return Program(
             replica,
-            [str(self.venv_bin / "gunicorn"), "-c", str(self.root / "services/app/gunicorn.conf.py")],
+            # The launcher starts the replica's Manager, then becomes the topology's server.
+            [
+                sys.executable,
+                "-m",
+                "racelab.serve",
+                "--gunicorn-config",
+                str(self.root / "services/app/gunicorn.conf.py"),
+            ],
             directory=self.root,
             environment=env,
             priority=30,
@@ -331,6 +424,7 @@ class ServicePrograms:
         values = {
             "NGINX_RUN": str(home),
             "NGINX_LISTEN": f"127.0.0.1:{self.stack.nginx_port}",
+            "NGINX_H2_LISTEN": f"127.0.0.1:{self.stack.nginx_h2_port}",
             "UPSTREAM_SERVERS": "\n    ".join(
                 # max_fails=1 fail_timeout=2s: a replica that refuses connections (killed, restarting)
                 # is skipped for 2 s instead of costing every request a failed connect first. Only
@@ -366,7 +460,12 @@ class ServicePrograms:
         )
 
     def locust_program(self) -> Program:
-        env = {"LAB_TOKEN": self.env.get("LAB_TOKEN", ""), "PYTHONUNBUFFERED": "1"}
+        env = {
+            "LAB_TOKEN": self.env.get("LAB_TOKEN", ""),
+            "LOCUST_USER": self.locust_user,
+            "LOCUST_PASSWORD": self.env.get("LOCUST_PASSWORD", ""),
+            "PYTHONUNBUFFERED": "1",
+        }
         argv = [
             str(self.venv_bin / "locust"),
             "-f",

@@ -10,11 +10,13 @@ the lock's TTL.
 **Caveat.** The TTL is what frees the lock if the holder crashes, and also what breaks it: a
 holder paused past the TTL (GC, swap, a stalled request) keeps writing after another client
 acquired the lock. redis-py's tokens are random, not increasing, so the store cannot reject the
-stale writer; a fencing token (see ``db-optimistic``'s version column) can. When the release
+stale writer; a fencing token can (``redis-lock-fenced``; ``racelab chaos`` pauses a holder past
+the TTL and shows this one lose updates and hand out duplicates). When the release
 finds the lock gone, the answer is an indeterminate ``500 lock_lost``, never a clean refusal: the
 write may have landed.
 
-**Anomalies:** none while critical sections stay shorter than the TTL.
+**Anomalies:** none while critical sections stay shorter than the TTL; lost updates and
+duplicates when a holder is paused past it.
 """
 
 from racelab.core.guards import RedisLockGuard

@@ -1,0 +1,1 @@
+"""Deployments of the lab beyond the two runtimes on one machine (deploy/ in the checkout)."""

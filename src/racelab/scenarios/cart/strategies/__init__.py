@@ -1,0 +1,1 @@
+"""The cart's strategies, one module each (found by :mod:`racelab.scenarios`)."""
