@@ -36,6 +36,6 @@ def test_each_scenarios_table_is_the_registrys(name: str) -> None:
 
 
 def test_every_make_target_the_readme_names_exists() -> None:
-    targets = set(re.findall(r"^([a-z][a-z-]*):", (ROOT / "Makefile").read_text(), re.MULTILINE))
-    named = set(re.findall(r"`make ([a-z][a-z-]*)", README))
+    targets = set(re.findall(r"^([a-z][a-z0-9-]*):", (ROOT / "Makefile").read_text(), re.MULTILINE))
+    named = set(re.findall(r"`make ([a-z][a-z0-9-]*)", README))
     assert named <= targets, named - targets

@@ -60,6 +60,7 @@ SERVERS: dict[str, Server] = {
     )
 }
 DEFAULT_SERVER = "gthread"
+FORKING_SERVER_MIN_WINDOW_MS = 20  # see Topology.min_race_window_ms
 
 # How a greenlet names itself in ``served_by.thread``: a greenlet is not a thread (see
 # Scope.GREENLETS), and the judge must tell them apart when it checks who actually answered.
@@ -88,6 +89,18 @@ class Topology:
         if self.threads > 1:
             return SERVERS[self.server].unit
         return Scope.NONE
+
+    @property
+    def min_race_window_ms(self) -> int:
+        """The narrowest read-write gap the app allows under this topology (0: any).
+
+        Werkzeug's forking server (``processes=N``) forks a child per request, and each child
+        opens its own connections first: one burst's requests reach the app over about a second,
+        one after another. Its races are real, but with no gap between read and write the
+        check-then-act ones (the last item, the crowded name) rarely meet. A 20 ms gap makes them
+        show on every run, as on the other topologies at 0.
+        """
+        return FORKING_SERVER_MIN_WINDOW_MS if self.server == "devserver" and self.workers > 1 else 0
 
     @property
     def shape(self) -> str:

@@ -62,17 +62,45 @@ def served_by() -> dict[str, Any]:
     return {"replica": get_resources().replica_id, "pid": os.getpid(), "thread": thread_label()}
 
 
+def min_race_window_ms() -> int:
+    """The narrowest gap this replica's topology allows (see Topology.min_race_window_ms)."""
+    settings = get_resources().settings
+    return custom_topology(
+        max(settings.replicas, 1), max(settings.workers, 1), settings.threads, settings.server
+    ).min_race_window_ms
+
+
 def race_window_s() -> float:
-    """The read-write gap for this request: ``?race_window_ms=`` overrides RACE_WINDOW_MS."""
+    """The read-write gap for this request: ``?race_window_ms=`` overrides RACE_WINDOW_MS, never
+    below the topology's own minimum."""
     raw = request.args.get("race_window_ms")
     if raw is None:
-        return float(current_app.config["RACE_WINDOW_MS"]) / 1000
+        asked = int(current_app.config["RACE_WINDOW_MS"])
     # ASCII digits only: int() would also take " 5 ", "+5", "5_0" (as 50) and other scripts' digits.
-    if not WINDOW.fullmatch(raw) or int(raw) > MAX_RACE_WINDOW_MS:
+    elif not WINDOW.fullmatch(raw) or int(raw) > MAX_RACE_WINDOW_MS:
         raise BadInput(
             f"race_window_ms must be a whole number of milliseconds from 0 to {MAX_RACE_WINDOW_MS}, got {raw[:20]!r}"
         )
-    return int(raw) / 1000
+    else:
+        asked = int(raw)
+    return max(asked, min_race_window_ms()) / 1000
+
+
+POLL_MS = re.compile(r"\d{1,4}(\.\d{1,3})?")
+MAX_LOCK_POLL_MS = 1000
+
+
+def lock_poll_s() -> float | None:
+    """``?lock_poll_ms=``: how often a waiter retries a Redis lock, for this request only (None:
+    the guard's own setting). For ``racelab bench``'s sweep of the polling interval."""
+    raw = request.args.get("lock_poll_ms")
+    if raw is None:
+        return None
+    if not POLL_MS.fullmatch(raw) or not 0 < float(raw) <= MAX_LOCK_POLL_MS:
+        raise BadInput(
+            f"lock_poll_ms must be a number of milliseconds above 0 and up to {MAX_LOCK_POLL_MS}, got {raw[:20]!r}"
+        )
+    return float(raw) / 1000
 
 
 def lab_shape() -> dict[str, Any]:
@@ -124,7 +152,12 @@ def index() -> ResponseReturnValue:
 @bp.get("/api/lab")
 def lab() -> ResponseReturnValue:
     return jsonify(
-        {"topology": lab_shape(), "race_window_ms": current_app.config["RACE_WINDOW_MS"], "served_by": served_by()}
+        {
+            "topology": lab_shape(),
+            "race_window_ms": current_app.config["RACE_WINDOW_MS"],
+            "min_race_window_ms": min_race_window_ms(),
+            "served_by": served_by(),
+        }
     )
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from flask import Blueprint, jsonify, request
 from flask.typing import ResponseReturnValue
 
-from racelab.app.lab import json_body, race_window_s, served_by
+from racelab.app.lab import json_body, lock_poll_s, race_window_s, served_by
 from racelab.app.resources import get_resources
 from racelab.core.scenario import Scenario
 from racelab.core.strategy import Ctx
@@ -31,7 +31,7 @@ def blueprint(scenario: Scenario) -> Blueprint:
         window = race_window_s()
         resources = get_resources()
         resources.seed_once()
-        outcome = chosen.perform(Ctx(resources, window), spec.name, args)
+        outcome = chosen.perform(Ctx(resources, window, lock_poll_s()), spec.name, args)
         response = jsonify({"value": outcome.value, "strategy": chosen.name, "served_by": served_by()})
         response.headers["X-Racelab-Retries"] = str(outcome.retries)
         response.headers["X-Racelab-Wait-Ms"] = f"{outcome.wait_ms:.3f}"

@@ -11,7 +11,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from racelab.chaos.nemesis import Holder, Nemesis, NemesisError
+from racelab.chaos.nemesis import PAUSE_RACE_WINDOW_MS, Holder, Nemesis, NemesisError
 
 OUTAGE_S = 3.0  # how long a stopped store stays down
 DELAY_MS = 150  # netem delay on each Postgres packet
@@ -24,11 +24,6 @@ PAUSE_CALL_TIMEOUT_S = 4.0
 PAUSE_CLIENTS = 32  # more clients: those waiting on the stopped process leave others free
 QUIET_S = 0.3  # a paused holder sleeps this much past its lock's TTL
 PAUSE_SEARCH_S = 10.0  # time to catch a holder inside its read-to-write window
-# The lease strategies run with this race window during the pause, so that a holder spends most
-# of its time with the lock between its read and its write: paused there, its write is stale.
-# Long, because the nemesis judges from the lock's age alone: on a busy machine a thread that
-# took the lock may wait tens of milliseconds for a CPU before it reads.
-PAUSE_RACE_WINDOW_MS = 400
 
 
 @dataclass
@@ -53,6 +48,7 @@ class Plan:
     # resume, so that the stale write lands on a quiet store (no newer holder between its read
     # and its write, whose write would overwrite it by luck) and the next callers read it.
     quiet: Callable[[str, bool], None] = lambda key, on: None
+    window_ms: int = PAUSE_RACE_WINDOW_MS  # the race window the lease strategies get while hunted
 
 
 @dataclass(frozen=True)
@@ -113,11 +109,11 @@ def catch_holder(
             continue
         stopped_at = paused.get(holder.pid)
         if stopped_at is None:
-            stopped_at = time.monotonic()
             try:
                 did = nemesis.pause(holder)
             except (NemesisError, ProcessLookupError):
                 continue
+            stopped_at = time.monotonic()  # frozen by now (docker pause returns once it is)
         else:
             did = f"pid {holder.pid} ({holder.replica}), already stopped"
         again, remaining_ms = nemesis.lock(key)
@@ -140,7 +136,7 @@ def pause_one(nemesis: Nemesis, plan: Plan, strategy: str, lock_key: str) -> lis
     plan.window(strategy)
     paused: dict[int, float] = {}
     holder, what = catch_holder(
-        nemesis, lock_key, plan.ttl_s, PAUSE_RACE_WINDOW_MS, time.time() + plan.ttl_s + PAUSE_SEARCH_S, paused
+        nemesis, lock_key, plan.ttl_s, plan.window_ms, time.time() + plan.ttl_s + PAUSE_SEARCH_S, paused
     )
     try:
         plan.window(None)

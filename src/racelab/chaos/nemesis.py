@@ -17,6 +17,18 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
+from racelab.manager import pid_file
+
+# The lease strategies run with this race window during the pause, so that a holder spends most
+# of its time with the lock between its read and its write: paused there, its write is stale.
+# Long, because the nemesis judges from the lock's age alone: on a busy machine a thread that
+# took the lock may wait tens of milliseconds for a CPU before it reads.
+PAUSE_RACE_WINDOW_MS = 400
+# In compose each look at the lock and each pause is a `docker exec` / `docker pause`, tens to
+# hundreds of milliseconds: the window must be wider for the nemesis to land inside it (still
+# shorter than the lock's 5 s TTL, after which the paused write is stale).
+COMPOSE_PAUSE_RACE_WINDOW_MS = 1800  # at most MAX_RACE_WINDOW_MS (2000)
+
 # tc's u32 filter that sends matching packets to the prio qdisc's third band (netem); then
 # ip dport|sport <port> 0xffff.
 FILTER = ["filter", "add", "dev", "lo", "protocol", "ip", "parent", "1:0", "prio", "1", "u32", "match", "ip"]
@@ -56,6 +68,10 @@ class Nemesis(Protocol):
 
     def crash(self, service: str) -> str: ...
 
+    # How wide a race window the hunted lease strategy gets, for this nemesis to stop its holder
+    # between its read and its write (see chaos.faults).
+    pause_race_window_ms: int
+
     def lock(self, key: str) -> tuple[Holder | None, int]:
         """The lock's holder and its remaining TTL in ms (-2: no such key)."""
         ...
@@ -79,6 +95,8 @@ def children(pid: int) -> list[int]:
 class NativeNemesis:
     """Faults to the native runtime's processes, through supervisord."""
 
+    pause_race_window_ms = PAUSE_RACE_WINDOW_MS
+
     runtime = "native"
 
     def __init__(self) -> None:
@@ -100,7 +118,13 @@ class NativeNemesis:
 
     def kill_worker(self) -> str:
         master = self.pid("app-1")
-        workers = children(master)
+        # The master's children are its workers and the replica's multiprocessing.Manager server
+        # (started by racelab.serve before it became gunicorn): the worker is what dies here.
+        try:
+            manager = int(pid_file(self.lab.replica_dir(1)).read_text())
+        except (OSError, ValueError):
+            manager = 0
+        workers = [pid for pid in children(master) if pid != manager]
         if not workers:
             raise NemesisError("app-1's gunicorn master has no workers to kill")
         os.kill(workers[0], signal.SIGKILL)
@@ -185,6 +209,8 @@ class NativeNemesis:
 class ComposeNemesis:
     """The same faults with the container engine: kill, stop/start, pause/unpause."""
 
+    pause_race_window_ms = COMPOSE_PAUSE_RACE_WINDOW_MS
+
     runtime = "docker"
 
     def __init__(self) -> None:
@@ -192,6 +218,8 @@ class ComposeNemesis:
 
         self.lab = DockerRuntime(out=lambda _line: None)
         self.lab.load_config()
+        self._by_hostname: dict[str, str] = {}  # an app container's hostname (a lock token's replica) -> name
+        self._redis = ""
 
     def container(self, service: str) -> str:
         names = self.lab.containers(service)
@@ -207,8 +235,13 @@ class ComposeNemesis:
 
     def kill_worker(self) -> str:
         name = self.container("app")
-        # The image's command execs gunicorn: its master is pid 1, its workers are pid 1's children.
-        self.docker("exec", name, "sh", "-c", "kill -9 $(cut -d' ' -f1 /proc/1/task/1/children)")
+        # The image's command execs gunicorn: its master is pid 1, its workers are pid 1's children,
+        # with the replica's Manager server (its pid in REPLICA_DIR/manager.pid), which is spared.
+        script = (
+            "m=$(cat /tmp/racelab-replica/manager.pid 2>/dev/null); "
+            'for p in $(cat /proc/1/task/1/children); do [ "$p" != "$m" ] && kill -9 $p && break; done'
+        )
+        self.docker("exec", name, "sh", "-c", script)
         return f"kill -9 a gunicorn worker in {name}"
 
     def kill_replica(self) -> str:
@@ -235,16 +268,20 @@ class ComposeNemesis:
         return f"docker kill {name}, then docker start"
 
     def lock(self, key: str) -> tuple[Holder | None, int]:
-        name = self.container("redis")
-        raw = self.docker("exec", name, "redis-cli", "--no-auth-warning", "GET", key)
-        ttl = self.docker("exec", name, "redis-cli", "--no-auth-warning", "PTTL", key)
-        return Holder.parse(raw or None), int(ttl or -2)
+        # One `docker exec` for both (each costs tens of milliseconds): the holder's token and TTL.
+        script = 'redis-cli --no-auth-warning GET "$1"; redis-cli --no-auth-warning PTTL "$1"'
+        self._redis = self._redis or self.container("redis")  # the same container across its restarts
+        out = self.docker("exec", self._redis, "sh", "-c", script, "sh", key).split("\n")
+        raw, ttl = [*out, "", ""][:2]
+        return Holder.parse(raw.strip() or None), int(ttl.strip() or -2)
 
     def replica_container(self, replica: str) -> str:
-        for name in self.lab.containers("app"):
-            if self.docker("inspect", "-f", "{{.Config.Hostname}}", name) == replica:
-                return name
-        raise NemesisError(f"no app container has hostname {replica}")
+        if replica not in self._by_hostname:
+            for name in self.lab.containers("app", all_=True):  # a paused one too, to resume it
+                self._by_hostname[self.docker("inspect", "-f", "{{.Config.Hostname}}", name)] = name
+        if replica not in self._by_hostname:
+            raise NemesisError(f"no app container has hostname {replica}")
+        return self._by_hostname[replica]
 
     def pause(self, holder: Holder) -> str:
         name = self.replica_container(holder.replica)

@@ -19,9 +19,9 @@ from typing import Any
 
 from racelab import scenarios
 from racelab.chaos import checks
-from racelab.chaos.faults import FAULTS, PAUSE_CALL_TIMEOUT_S, PAUSE_CLIENTS, PAUSE_RACE_WINDOW_MS, Fault, Plan
+from racelab.chaos.faults import FAULTS, PAUSE_CALL_TIMEOUT_S, PAUSE_CLIENTS, Fault, Plan
 from racelab.chaos.load import Load
-from racelab.chaos.nemesis import Nemesis, NemesisError
+from racelab.chaos.nemesis import PAUSE_RACE_WINDOW_MS, Nemesis, NemesisError
 from racelab.chaos.results import ChaosResults, FaultResult, StrategyResult, seconds, write
 from racelab.core.guards import LOCK_TTL_S
 from racelab.core.history import write_jsonl
@@ -51,7 +51,7 @@ def chosen_strategies(selector: str, scope: Any) -> tuple[list[Strategy], list[s
     return run, skipped
 
 
-def lease_plan(strategies: list[Strategy], load: Load) -> Plan:
+def lease_plan(strategies: list[Strategy], load: Load, window_ms: int = PAUSE_RACE_WINDOW_MS) -> Plan:
     leases, ttl = {}, LOCK_TTL_S
     for s in strategies:
         if s.guard is not None and s.guard.lease:
@@ -62,7 +62,7 @@ def lease_plan(strategies: list[Strategy], load: Load) -> Plan:
     def window(key: str | None) -> None:
         load.race_window_ms.clear()
         if key is not None:
-            load.race_window_ms[key] = PAUSE_RACE_WINDOW_MS
+            load.race_window_ms[key] = window_ms
 
     def quiet(key: str, on: bool) -> None:
         if on:
@@ -70,7 +70,7 @@ def lease_plan(strategies: list[Strategy], load: Load) -> Plan:
         else:
             load.held.discard(key)
 
-    return Plan(leases, ttl, window=window, quiet=quiet)
+    return Plan(leases, ttl, window=window, quiet=quiet, window_ms=window_ms)
 
 
 def wait_ready(client: LabClient) -> bool:
@@ -141,7 +141,7 @@ def run_fault(
     initial = read_states(client, strategies, 10)
     pausing = fault.name == "pause-lock-holder"
     load = Load(client, strategies, PAUSE_CLIENTS, PAUSE_CALL_TIMEOUT_S) if pausing else Load(client, strategies)
-    plan = lease_plan(strategies, load)
+    plan = lease_plan(strategies, load, nemesis.pause_race_window_ms)
     load.start()
     try:
         time.sleep(WARMUP_S)

@@ -45,6 +45,7 @@ class Ctx:
 
     resources: Resources
     race_window_s: float = 0.0
+    lock_poll_s: float | None = None  # ?lock_poll_ms=: a Redis lock's polling interval (None: the guard's)
 
     def pause(self) -> None:
         """The gap between read and write.

@@ -192,8 +192,9 @@ class RedisLockGuard(Guard):
     @contextmanager
     def hold(self, ctx: Ctx, keys: list[str]) -> Iterator[Held]:
         client = ctx.resources.redis()
+        poll_s = POLL_S if ctx.lock_poll_s is None else ctx.lock_poll_s  # racelab bench sweeps it
         locks = [
-            client.lock(f"racelab:lock:{key}", timeout=self.ttl_s, blocking_timeout=REDIS_LOCK_WAIT_S, sleep=POLL_S)
+            client.lock(f"racelab:lock:{key}", timeout=self.ttl_s, blocking_timeout=REDIS_LOCK_WAIT_S, sleep=poll_s)
             for key in _ordered(keys)
         ]
         started = time.perf_counter()

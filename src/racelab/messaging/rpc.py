@@ -1,8 +1,11 @@
 """The app's side of the queue: publish an operation, wait for the one consumer's reply.
 
-pika's ``BlockingConnection`` is not thread-safe, so each request thread of each worker process
-keeps a connection of its own (opened on first use, after gunicorn forks). Replies come back on
-RabbitMQ's *direct reply-to* pseudo-queue: no reply queue to declare or delete per call.
+pika's ``BlockingConnection`` is not thread-safe, so a call borrows a connection that no other
+call uses meanwhile, from a small per-process pool (opened on first use, after gunicorn forks),
+and gives it back after the reply. A pool rather than one connection per thread: under gevent a
+"thread-local" is greenlet-local, and every request would open (and drop) a connection of its own.
+Replies come back on RabbitMQ's *direct reply-to* pseudo-queue: no reply queue to declare or
+delete per call.
 """
 
 from __future__ import annotations
@@ -12,6 +15,8 @@ import os
 import threading
 import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -41,7 +46,10 @@ def connection_parameters(url: str) -> Any:
     params.connection_attempts = 1
     params.socket_timeout = 3
     params.blocked_connection_timeout = 5
-    params.heartbeat = 30
+    # No heartbeats: a BlockingConnection sends them only while its owner calls into pika, so an idle
+    # pooled connection would be closed by the broker after two missed beats and fail its next call
+    # (after the publish, when nobody can tell whether it went out).
+    params.heartbeat = 0
     return params
 
 
@@ -55,16 +63,48 @@ class _Link:
     replies: dict[str, bytes] = field(default_factory=dict)
 
 
+def alive(link: _Link) -> bool:
+    try:
+        link.connection.process_data_events(time_limit=0)
+    except pika.exceptions.AMQPError:
+        with suppress(Exception):
+            link.connection.close()
+        return False
+    return True
+
+
 class QueueClient:
     def __init__(self, url: str, timeout_s: float = REPLY_TIMEOUT_S) -> None:
         self.url = url
         self.timeout_s = timeout_s
-        self._local = threading.local()
+        self._lock = threading.Lock()
+        self._idle: list[_Link] = []
 
-    def _link(self) -> _Link:
-        link: _Link | None = getattr(self._local, "link", None)
-        if link is not None and link.pid == os.getpid() and link.connection.is_open and link.channel.is_open:
-            return link
+    @contextmanager
+    def _borrowed(self) -> Iterator[_Link]:
+        """A connection of this process that no other call uses until this one gives it back;
+        one that failed is dropped, not returned."""
+        link = None
+        with self._lock:
+            while self._idle and link is None:
+                candidate = self._idle.pop()
+                if candidate.pid == os.getpid() and candidate.connection.is_open and candidate.channel.is_open:
+                    link = candidate
+        if link is not None and not alive(link):
+            link = None  # e.g. RabbitMQ restarted since: found out before anything is published
+        if link is None:
+            link = self._open()
+        try:
+            yield link
+        except BaseException:
+            # Broken, or a reply may still arrive on it: closed, never given to another call.
+            with suppress(Exception):
+                link.connection.close()
+            raise
+        with self._lock:
+            self._idle.append(link)
+
+    def _open(self) -> _Link:
         try:
             connection = pika.BlockingConnection(connection_parameters(self.url))
             channel = connection.channel()
@@ -78,12 +118,14 @@ class QueueClient:
 
         # Direct reply-to: consume from the pseudo-queue before publishing, on the same channel.
         channel.basic_consume(queue=REPLY_TO, on_message_callback=on_reply, auto_ack=True)
-        self._local.link = link
         return link
 
     def call(self, message: dict[str, Any]) -> dict[str, Any]:
         """Publish ``message`` and return the consumer's reply (a JSON object)."""
-        link = self._link()
+        with self._borrowed() as link:
+            return self._call(link, message)
+
+    def _call(self, link: _Link, message: dict[str, Any]) -> dict[str, Any]:
         correlation = uuid.uuid4().hex
         properties = pika.BasicProperties(
             reply_to=REPLY_TO,
@@ -102,7 +144,6 @@ class QueueClient:
                     raise QueueTimeout(f"no reply from the queue worker within {self.timeout_s:.0f}s")
                 link.connection.process_data_events(time_limit=min(left, 1.0))
         except pika.exceptions.AMQPError as exc:
-            self._local.link = None
             raise QueueTimeout(f"RabbitMQ went away after the message was published ({type(exc).__name__})") from exc
         finally:
             # Replies that came too late for their caller are dropped, not kept forever.
@@ -113,16 +154,15 @@ class QueueClient:
         return answer
 
     def ping(self) -> None:
-        """Raises :class:`QueueUnavailable` unless RabbitMQ answers on this thread's connection."""
-        link = self._link()
+        """Raises :class:`QueueUnavailable` unless RabbitMQ answers on a pooled connection."""
         try:
-            link.connection.process_data_events(time_limit=0)
+            with self._borrowed() as link:
+                link.connection.process_data_events(time_limit=0)
         except pika.exceptions.AMQPError as exc:
-            self._local.link = None
             raise QueueUnavailable(f"RabbitMQ did not answer ({type(exc).__name__})") from exc
 
     def consumers(self) -> int:
         """How many consumers take from the work queue (the worker is up when >= 1)."""
-        link = self._link()
-        declared = link.channel.queue_declare(queue=QUEUE, passive=True)
-        return int(declared.method.consumer_count)
+        with self._borrowed() as link:
+            declared = link.channel.queue_declare(queue=QUEUE, passive=True)
+            return int(declared.method.consumer_count)

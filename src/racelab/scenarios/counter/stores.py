@@ -9,11 +9,15 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
+
+from pymemcache.exceptions import MemcacheUnexpectedCloseError
 
 from racelab.core.strategy import FILE, MEMCACHED, MEMORY, POSTGRES, REDIS, Ctx, Outcome, Strategy
+
+T = TypeVar("T")
 
 
 class EpochCell:
@@ -145,6 +149,16 @@ class FileCounter(Strategy):
         """Nothing to do here: other replicas' files are out of reach; the epoch resets them all."""
 
 
+def idempotent(command: Callable[[], T]) -> T:
+    """A read or a delete, sent once more after a broken connection: a pooled connection from before
+    a memcached restart fails once, and a reset or a read must not fail for it. (Never an ``incr``
+    or a ``set``: sent twice, it could count twice.)"""
+    try:
+        return command()
+    except (MemcacheUnexpectedCloseError, ConnectionError):
+        return command()
+
+
 class MemcachedCounter(Strategy):
     """A memcached key: ``get``, add one in Python, ``set``."""
 
@@ -155,7 +169,7 @@ class MemcachedCounter(Strategy):
         return f"racelab:counter:{self.name}"
 
     def value(self, ctx: Ctx) -> int:
-        raw = ctx.resources.memcached().get(self.cache_key)
+        raw = idempotent(lambda: ctx.resources.memcached().get(self.cache_key))
         return int(raw) if raw is not None else 0
 
     def next(self, ctx: Ctx) -> Outcome:
@@ -169,4 +183,4 @@ class MemcachedCounter(Strategy):
 
     def reset(self, ctx: Ctx, params: Mapping[str, Any]) -> None:
         # Deleted, not set to 0: the first increment after a reset goes through ``add``.
-        ctx.resources.memcached().delete(self.cache_key)
+        idempotent(lambda: ctx.resources.memcached().delete(self.cache_key))
