@@ -74,9 +74,23 @@ def test_status_shows_the_shape_the_places_and_each_service(stack: Stack) -> Non
     assert f"run folder     {stack.env['RUN_DIR']}" in lines[1]
     assert lines[2].startswith("  postgres data  /")
     rows = {line.split()[0]: line.split() for line in lines[4:] if line.strip()}
-    assert set(rows) - {"service"} == {"postgres", "redis", "app-1", "app-2", "app-3", "nginx", "locust"}
+    assert set(rows) - {"service"} == {
+        "postgres",
+        "redis",
+        "memcached",
+        "epmd",
+        "rabbitmq",
+        "app-1",
+        "app-2",
+        "app-3",
+        "queue-worker",
+        "nginx",
+        "locust",
+    }
     for name, row in rows.items():
-        if name != "service":
+        if name == "queue-worker":  # a client only: no port of its own to answer on
+            assert row[1] in ("RUNNING", "STARTING") and row[2].isdigit() and row[3] == "-", row
+        elif name != "service":
             # STARTING: spawned less than a second ago (supervisord's startsecs), by up just before
             assert row[1] in ("RUNNING,", "STARTING,") and row[2] == "answers", row
             assert row[3].isdigit() and row[4].isdigit() and ":" in row[5], row  # pid, port, uptime
@@ -86,10 +100,10 @@ def test_status_shows_the_shape_the_places_and_each_service(stack: Stack) -> Non
     try:
         down = racelab(["status"], stack.env, check=False)
         assert down.returncode == 1, down.stdout
-        assert "locust     STOPPED, no answer" in down.stdout
+        assert "locust       STOPPED, no answer" in down.stdout
     finally:
         up = racelab(["up"], stack.env)
-    assert "locust    ready on" in up.stdout and "nginx     already running" in up.stdout
+    assert "locust       ready on" in up.stdout and "nginx        already running" in up.stdout
     assert racelab(["status"], stack.env).returncode == 0
 
 

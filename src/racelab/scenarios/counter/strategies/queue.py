@@ -12,7 +12,8 @@ outside the app, so even code with a race window in it is safe. This is the "use
 queue" answer, and why it works: one consumer, one message at a time.
 
 **Cost.** Two extra hops (publish, reply) and a single consumer that caps throughput at whatever
-one process does serially: compare its latency with ``db-atomic`` in the report's cost table.
+one process does serially. The report's cost table prices it against ``redis-unsafe`` (the same
+code without the queue) and shows ``db-atomic``, the simplest safe alternative, beside it.
 
 **When the worker is down.** Messages wait in the queue; the request gives up after its timeout
 and answers 504 ``queue_timeout``: indeterminate, since a worker that comes back in time may still
@@ -42,4 +43,5 @@ class QueueCounter(RedisCounter):
         return RedisCounter.next(self, ctx)
 
 
-STRATEGY = QueueCounter("queue", "RabbitMQ queue, one consumer applies increments in turn", baseline="db-atomic")
+# Priced against redis-unsafe: the very code the worker runs, without the queue around it.
+STRATEGY = QueueCounter("queue", "RabbitMQ queue, one consumer applies increments in turn", baseline="redis-unsafe")
