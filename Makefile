@@ -6,7 +6,7 @@ PYTHON ?= python3
 VENV := .venv
 RACELAB := $(VENV)/bin/racelab
 
-.PHONY: venv help up down ps status logs lint test test-compose unit burst strategies report chaos isolation check clean
+.PHONY: venv help up down ps status logs lint test test-compose unit burst strategies report chaos isolation bench check clean
 
 help: ## show the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z0-9-]+:.*## / {printf "  make %-12s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -46,6 +46,9 @@ chaos: venv ## the safe strategies under load while faults are injected (kill, r
 
 isolation: venv ## which isolation level prevents which anomaly: the classic tests, live against Postgres (V=1: every step)
 	@$(RACELAB) isolation $(if $(V),-v)
+
+bench: venv ## reproduction curves, Locust against wrk, the steady cost of safety: bench/latest/ (QUICK=1: under 2 min)
+	@QUICK=$(QUICK) $(RACELAB) bench
 
 check: venv ## judge a report's saved histories again: make check R=report/latest (exit 1: a verdict differs)
 	@$(RACELAB) check $(or $(R),report/latest)

@@ -174,6 +174,32 @@ def cmd_report(args: argparse.Namespace) -> int:
         return 2
 
 
+def cmd_bench(args: argparse.Namespace) -> int:
+    """How often the races show, the harness against wrk, the steady cost of safety: bench/latest/.
+
+    Exit status: 0 written, 2 the lab did not answer.
+    """
+    from pathlib import Path
+
+    from racelab.benchmark import runner
+    from racelab.engine.client import LabClient, LabError
+    from racelab.runtime import envfile
+    from racelab.runtime.paths import project_root
+    from racelab.settings import StackSettings
+
+    env = envfile.load(project_root())
+    stack = StackSettings.from_env(env)
+    url = f"http://127.0.0.1:{stack.nginx_port}"
+    client = LabClient(url, env.get("LAB_TOKEN", ""), h2_url=f"http://127.0.0.1:{stack.nginx_h2_port}")
+    quick = args.quick or os.environ.get("QUICK", "") not in ("", "0")
+    try:
+        runner.run(client, Path(args.out) if args.out else project_root() / "bench", quick)
+    except (LabError, OSError) as exc:
+        print(f"racelab bench: the lab does not answer at {url}: {exc}\n(is it up? make up)", file=sys.stderr)
+        return 2
+    return 0
+
+
 def cmd_check(args: argparse.Namespace) -> int:
     """Judge every cell of a report folder again from its saved history and states.
 
@@ -384,6 +410,12 @@ def main(argv: list[str] | None = None) -> int:
     chaos.add_argument("--out", help="folder for the results (default: chaos/ in the checkout)")
     chaos.add_argument("--url", help="the lab's base URL (default: nginx on 127.0.0.1)")
     chaos.set_defaults(func=cmd_chaos)
+    bench = sub.add_parser(
+        "bench", help="reproduction curves, the harness against wrk, the steady cost of safety: bench/latest/"
+    )
+    bench.add_argument("--quick", action="store_true", help="a small sample, under 2 minutes (also QUICK=1)")
+    bench.add_argument("--out", help="folder for the runs (default: bench/ in the checkout)")
+    bench.set_defaults(func=cmd_bench)
     check = sub.add_parser("check", help="judge a report folder's saved histories again (exit 1: a verdict differs)")
     check.add_argument("folder", help="a report folder, e.g. report/latest")
     check.set_defaults(func=cmd_check)

@@ -92,14 +92,14 @@ def ensure(log: Callable[[str], None] = print) -> Binaries:
             + "\n(or run as root on Debian/Ubuntu and make will install them)"
         )
     log(f"installing OS packages: {' '.join(missing)} (apt-get)")
-    _apt_install(missing)
+    apt_install(missing)
     binaries, missing = find()
     if not binaries:
         raise MissingDependency(f"apt-get finished but {', '.join(missing)} is still missing")
     return binaries
 
 
-def _apt_install(packages: list[str]) -> None:
+def apt_install(packages: list[str]) -> None:
     env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
     # Keep the packages' own services from starting: the lab runs its own instances, on its own
     # ports, and must not leave system daemons behind.
