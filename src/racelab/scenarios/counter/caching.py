@@ -17,7 +17,8 @@ from typing import Any
 from flask import current_app
 from flask_caching import Cache
 
-from racelab.core.strategy import FILE, REDIS, Ctx, Outcome, Strategy
+from racelab.core.strategy import FILE, REDIS, Ctx, Strategy
+from racelab.scenarios.counter.stores import EpochStampedCounter
 
 KEY_PREFIX = "racelab:cache:"  # the Redis backend's keys: racelab:cache:counter:<strategy>
 
@@ -50,7 +51,7 @@ class CacheCounter(Strategy):
         return entry[1]
 
 
-class FileCacheCounter(CacheCounter):
+class FileCacheCounter(EpochStampedCounter, CacheCounter):
     """``FileSystemCache`` in the replica's own folder: ``get``, pause, ``set``.
 
     Stored as ``(epoch, value)``: a reset reaches one replica's folder at most, so every folder's
@@ -69,24 +70,11 @@ class FileCacheCounter(CacheCounter):
             "CACHE_THRESHOLD": 0,
         }
 
-    def load(self, ctx: Ctx, epoch: int) -> int:
-        stored = self.cache(ctx).get(self.cache_key)
-        if isinstance(stored, tuple) and len(stored) == 2 and stored[0] == epoch:
-            return int(stored[1])
-        return 0  # never written, or written before the last reset
+    def get_stamped(self, ctx: Ctx) -> Any:
+        return self.cache(ctx).get(self.cache_key)
 
-    def next(self, ctx: Ctx) -> Outcome:
-        epoch = ctx.epoch()
-        current = self.load(ctx, epoch)
-        ctx.pause()
-        self.cache(ctx).set(self.cache_key, (epoch, current + 1))
-        return Outcome(current + 1)
-
-    def read(self, ctx: Ctx) -> dict[str, Any]:
-        return {"value": self.load(ctx, ctx.epoch())}
-
-    def reset(self, ctx: Ctx, params: Mapping[str, Any]) -> None:
-        """Nothing to do here: other replicas' folders are out of reach; the epoch resets them all."""
+    def put_stamped(self, ctx: Ctx, stamped: tuple[int, int]) -> None:
+        self.cache(ctx).set(self.cache_key, stamped)
 
 
 class RedisCacheCounter(CacheCounter):

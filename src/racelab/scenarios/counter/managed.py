@@ -6,10 +6,10 @@ deployment has: this one exists only because :mod:`racelab.serve` starts a manag
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
-from racelab.core.strategy import Ctx, Outcome, Store, Strategy
+from racelab.core.strategy import Ctx, Store
+from racelab.scenarios.counter.stores import EpochStampedCounter
 from racelab.topology import Scope
 
 MANAGER = Store(
@@ -20,7 +20,7 @@ MANAGER = Store(
 )
 
 
-class ManagerCounter(Strategy):
+class ManagerCounter(EpochStampedCounter):
     """A value in the manager's shared dict: read it through the proxy, pause, write it back.
 
     Stored as ``(epoch, value)``: a reset reaches one replica's manager at most, so every
@@ -29,21 +29,8 @@ class ManagerCounter(Strategy):
 
     store = MANAGER
 
-    def load(self, ctx: Ctx, epoch: int) -> int:
-        stored = ctx.resources.manager().get(self.name, None)
-        if isinstance(stored, tuple) and len(stored) == 2 and stored[0] == epoch:
-            return int(stored[1])
-        return 0  # never written, or written before the last reset
+    def get_stamped(self, ctx: Ctx) -> Any:
+        return ctx.resources.manager().get(self.name, None)
 
-    def next(self, ctx: Ctx) -> Outcome:
-        epoch = ctx.epoch()
-        current = self.load(ctx, epoch)
-        ctx.pause()
-        ctx.resources.manager().set(self.name, (epoch, current + 1))
-        return Outcome(current + 1)
-
-    def read(self, ctx: Ctx) -> dict[str, Any]:
-        return {"value": self.load(ctx, ctx.epoch())}
-
-    def reset(self, ctx: Ctx, params: Mapping[str, Any]) -> None:
-        """Nothing to do here: other replicas' managers are out of reach; the epoch resets them all."""
+    def put_stamped(self, ctx: Ctx, stamped: tuple[int, int]) -> None:
+        ctx.resources.manager().set(self.name, stamped)
