@@ -3,6 +3,8 @@ the request slots it gives gunicorn's gevent worker."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import threading
 from collections.abc import Iterable, Iterator
 from typing import Any
@@ -23,6 +25,20 @@ def test_a_shape_the_server_cannot_run_is_refused_before_anything_starts(
     monkeypatch.setenv("SERVER", "uwsgi")
     assert serve.main([]) == 2
     assert "SERVER='uwsgi' is not a server" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("policy", sorted(serve.SCHEDULING))
+def test_the_scheduling_policy_is_set_for_the_process_and_what_it_starts(policy: str) -> None:
+    # In a child of its own: the test process keeps its policy.
+    probe = (
+        f"import os, threading; from racelab import serve; serve.set_scheduling({policy!r}); "
+        "seen = []; t = threading.Thread(target=lambda: seen.append(os.sched_getscheduler(0))); t.start(); t.join(); "
+        "child = os.fork()\n"
+        "if child == 0: os._exit(os.sched_getscheduler(0))\n"
+        "print(os.sched_getscheduler(0), seen[0], os.waitstatus_to_exitcode(os.waitpid(child, 0)[1]))"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert done.stdout.split() == [str(serve.SCHEDULING[policy])] * 3
 
 
 def test_every_server_has_a_launcher() -> None:

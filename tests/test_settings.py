@@ -23,6 +23,7 @@ def test_stack_defaults_are_three_by_two_by_four() -> None:
         ({"REPLICAS": "many"}, "REPLICAS='many' is not a whole number"),
         ({"NGINX_PORT": "40000"}, "NGINX_PORT=40000 is out of range"),
         ({"RACE_WINDOW_MS": "-1"}, "RACE_WINDOW_MS=-1 is out of range"),
+        ({"APP_SCHEDULING": "fifo"}, "APP_SCHEDULING='fifo' is not one of batch, normal"),
     ],
 )
 def test_bad_settings_name_the_variable(env: dict[str, str], message: str) -> None:
@@ -33,6 +34,7 @@ def test_bad_settings_name_the_variable(env: dict[str, str], message: str) -> No
 def test_app_settings_from_env() -> None:
     s = AppSettings.from_env({"REPLICA_ID": "app-7", "RACE_WINDOW_MS": "5", "LAB_TOKEN": "t"})
     assert (s.replica_id, s.race_window_ms, s.lab_token) == ("app-7", 5, "t")
+    assert s.scheduling == "batch" and AppSettings.from_env({"APP_SCHEDULING": "normal"}).scheduling == "normal"
 
 
 def test_env_file_is_generated_with_fresh_secrets(tmp_path: Path) -> None:
@@ -54,6 +56,7 @@ def test_env_example_documents_every_stack_variable() -> None:
         "WORKERS",
         "THREADS",
         "RACE_WINDOW_MS",
+        "APP_SCHEDULING",
         "NGINX_PORT",
         "LOCUST_PORT",
         "POSTGRES_PORT",

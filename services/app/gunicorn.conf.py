@@ -13,8 +13,8 @@ bind = os.environ.get("BIND", "0.0.0.0:8000")
 # gthread: several processes, each with a thread pool; the lab needs both kinds of concurrency.
 # gevent: each process is one OS thread running up to THREADS greenlets, which switch only at I/O.
 # gthread's /healthz gets a thread of its own, so that it never queues behind busy requests
-# (racelab.app.healthworker says why and how).
-_WORKERS = {"gthread": "racelab.app.healthworker.HealthFirstThreadWorker"}
+# (racelab.app.worker says why and how), and the kernel stamps when each request lands.
+_WORKERS = {"gthread": "racelab.app.worker.LabThreadWorker"}
 worker_class = _WORKERS.get(os.environ.get("SERVER") or "gthread", os.environ.get("SERVER") or "gthread")
 workers = int(os.environ.get("WORKERS", "2"))
 threads = int(os.environ.get("THREADS", "4"))

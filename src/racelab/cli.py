@@ -134,7 +134,8 @@ def cmd_burst(args: argparse.Namespace) -> int:
     matched = sum(j.matches for j in judgements)
     print(
         f"{matched}/{len(chosen)} as expected ({where}, {args.callers} callers x {args.rounds} bursts, "
-        f"{args.mode} mode; spreads: first to last send at the client, first to last arrival at the app)"
+        f"{args.mode} mode; spreads, first to last per burst: send at the client, arrival on the app's sockets, "
+        "start in the app)"
     )
     return exit_status(judgements)
 

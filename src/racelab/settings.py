@@ -54,6 +54,7 @@ class AppSettings:
     replicas: int = 0
     workers: int = 0
     locust_url: str = ""
+    scheduling: str = "batch"  # the replica's CPU scheduling policy (racelab.serve.SCHEDULING)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> AppSettings:
@@ -74,10 +75,23 @@ class AppSettings:
             replicas=_int(env, "REPLICAS", 0, 0, 64),
             workers=_int(env, "WORKERS", 0, 0, 64),
             locust_url=env.get("LOCUST_URL", ""),
+            scheduling=_choice(env, "APP_SCHEDULING", SCHEDULING_POLICIES),
         )
 
 
 MAX_RACE_WINDOW_MS = 2000
+# The app processes' CPU scheduling policy, APP_SCHEDULING (racelab.serve says why batch).
+SCHEDULING_POLICIES = ("batch", "normal")
+
+
+def _choice(env: Mapping[str, str], name: str, choices: tuple[str, ...]) -> str:
+    """One of ``choices`` (the first when unset)."""
+    raw = env.get(name, "").strip()
+    if raw == "":
+        return choices[0]
+    if raw not in choices:
+        raise SettingsError(f"{name}={raw!r} is not one of {', '.join(choices)}")
+    return raw
 
 
 @dataclass(frozen=True)
@@ -89,6 +103,7 @@ class StackSettings:
     threads: int = 4
     server: str = DEFAULT_SERVER
     race_window_ms: int = 0
+    app_scheduling: str = "batch"
     nginx_port: int = 8080
     # nginx's HTTP/2 cleartext listener (single-packet bursts); unset: NGINX_PORT + 1
     nginx_h2_port: int = 8081
@@ -125,6 +140,7 @@ class StackSettings:
             threads=threads,
             server=server,
             race_window_ms=_int(env, "RACE_WINDOW_MS", 0, 0, MAX_RACE_WINDOW_MS),
+            app_scheduling=_choice(env, "APP_SCHEDULING", SCHEDULING_POLICIES),
             nginx_port=port("NGINX_PORT", cls.nginx_port),
             # Next to NGINX_PORT when unset, so that stacks moved by NGINX_PORT alone do not meet.
             nginx_h2_port=port("NGINX_H2_PORT", port("NGINX_PORT", cls.nginx_port) + 1),

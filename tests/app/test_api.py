@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import urllib.error
 import urllib.request
 from typing import Any
@@ -12,7 +13,9 @@ import pytest
 from racelab import scenarios
 from racelab.engine.burst import burst
 from racelab.engine.client import LabClient
-from tests.conftest import Stack, locust_headers
+from racelab.serve import SCHEDULING
+from racelab.settings import StackSettings
+from tests.conftest import TEST_ENV, Stack, locust_headers
 
 pytestmark = pytest.mark.stack
 
@@ -74,6 +77,16 @@ def test_index_is_json_naming_the_endpoints(stack: Stack) -> None:
 def test_healthz_ok(stack: Stack) -> None:
     status, body = fetch(f"{stack.url}/healthz")
     assert (status, body["postgres"], body["redis"]) == (200, "ok", "ok")
+
+
+def test_every_app_process_runs_under_the_scheduling_policy_the_stack_names(stack: Stack) -> None:
+    """APP_SCHEDULING reaches every worker that answers (racelab.serve says why batch). The native
+    runtime's app processes are this host's, so their policy can be read by pid."""
+    client = LabClient(stack.url, stack.token)
+    history, _ = burst(client, scenarios.get("counter/redis-incr"), callers=24, rounds=2)
+    pids = {op.served_by["pid"] for op in history if op.served_by}
+    policy = StackSettings.from_env({**os.environ, **TEST_ENV}).app_scheduling
+    assert len(pids) > 1 and {os.sched_getscheduler(pid) for pid in pids} == {SCHEDULING[policy]}
 
 
 def test_every_replica_serves(stack: Stack) -> None:

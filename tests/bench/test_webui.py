@@ -24,6 +24,8 @@ AFTER = [
     "spread_max_ms",
     "arrival_median_ms",
     "arrival_max_ms",
+    "start_median_ms",
+    "start_max_ms",
     "state",
     "reason",
 ]

@@ -17,6 +17,38 @@ def results() -> dict[str, Any]:
         "scope": "replicas",
         "machine": {"cores": 2, "cpu": "cpu", "load_average": [1.0, 1.0, 1.0], "versions": {"python": "3.11"}},
         "plan": {"notes": ["a tiny plan"], "seconds": 0.5},
+        "spreads": {
+            "strategy": "counter/db-unsafe",
+            "bursts": 20,
+            "rows": [
+                {
+                    "mode": "single-packet",
+                    "size": 20,
+                    "bursts": 20,
+                    "send_median_ms": 0.0,
+                    "send_max_ms": 0.01,
+                    "arrival_median_ms": 0.21,
+                    "arrival_max_ms": 1.5,
+                    "start_median_ms": 16.8,
+                    "start_max_ms": 24.9,
+                    "goal_ms": 1.0,
+                    "met": True,
+                },
+                {
+                    "mode": "threads",
+                    "size": 50,
+                    "bursts": 20,
+                    "send_median_ms": 2.2,
+                    "send_max_ms": 29.3,
+                    "arrival_median_ms": None,
+                    "arrival_max_ms": None,
+                    "start_median_ms": 19.4,
+                    "start_max_ms": 30.2,
+                    "goal_ms": None,
+                    "met": None,
+                },
+            ],
+        },
         "curves": {
             "points": [
                 {**point, "size": 5, "window_ms": 0, "with_anomaly": 2, "fraction": 0.5},
@@ -94,11 +126,20 @@ def test_summary_has_the_three_parts_their_figures_and_the_machine() -> None:
     assert "Locust x1 / wrk: **0.50x**" in md and "below 0.8x" in md
     assert "| counter/safe | 8 | 50 | 0.25x |" in md
     assert "2 cores (cpu)" in md and "Most requests/s at: 1.0 ms with 32 callers" in md
+    # The spreads: medians (worst), the goal where there is one, "-" where a spread was not measured.
+    assert "| single-packet | 20 | 0.00 (0.0) | 0.21 (1.5) | 16.8 (24.9) | <= 1.0 ms: met |" in md
+    assert "| threads | 50 | 2.20 (29.3) | - (-) | 19.4 (30.2) |  |" in md
+
+
+def test_a_run_saved_before_the_spreads_part_still_renders() -> None:
+    old = {k: v for k, v in results().items() if k != "spreads"}
+    assert "Not measured in this run." in pages.markdown(old) and "Not measured in this run." in pages.html(old)
 
 
 def test_the_page_is_self_contained_with_inline_charts() -> None:
     page = pages.html(results())
-    assert page.count("<svg") >= 5  # a curve, the single points, the harness, the cost, two poll charts
+    # two spread charts, a curve, the single points, the harness, the cost, two poll charts
+    assert page.count("<svg") >= 8
     assert "<script" not in page and "http://" not in page.replace('xmlns="http://www.w3.org/2000/svg"', "")
     assert "counter/a, 5 requests" in page
 

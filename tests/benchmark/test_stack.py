@@ -29,6 +29,8 @@ def test_a_tiny_plan_writes_the_folder_with_the_three_parts(stack: Stack, tmp_pa
         quick=True,
         notes=["a test plan"],
         only_safe=("counter/redis-incr",),
+        sharp_sizes=(5,),
+        sharp_bursts=2,
     )
     lines: list[str] = []
     folder = runner.run(client, tmp_path, quick=True, log=lines.append, plan=plan)
@@ -37,6 +39,13 @@ def test_a_tiny_plan_writes_the_folder_with_the_three_parts(stack: Stack, tmp_pa
         assert (folder / name).stat().st_size > 0
     results = json.loads((folder / "results.json").read_text())
     assert [p["bursts"] for p in results["curves"]["points"]] == [1, 1]
+    # Spreads per mode: measured, never judged on their size here.
+    assert [(r["mode"], r["size"], r["bursts"]) for r in results["spreads"]["rows"]] == [
+        ("threads", 5, 2),
+        ("single-packet", 5, 2),
+    ]
+    rows = results["spreads"]["rows"]
+    assert all(r[f"{k}_median_ms"] is not None for r in rows for k in ("send", "arrival", "start"))
     assert results["harness"]["runs"] or results["harness"]["skipped"]
     assert {r["strategy"] for r in results["cost"]} == {"counter/redis-incr", "counter/redis-unsafe"}
     assert all(r["calls"] > 0 for r in results["cost"]) and results["poll"]["rows"][0]["calls"] > 0

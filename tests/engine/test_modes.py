@@ -1,5 +1,5 @@
 """Every burst mode against the real nginx of the test stack: the requests arrive (the app stamps
-each), the send and arrival spreads are recorded per burst, and the checkers see every operation.
+each), the send, arrival and start spreads are recorded per burst, and the checkers see every operation.
 Nothing here asserts a timing: a spread is recorded, never compared with a number."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from racelab import scenarios
 from racelab.engine import modes
 from racelab.engine.burst import run
 from racelab.engine.client import LabClient
-from racelab.engine.spreads import arrival_spreads_ms, send_spreads_ms
+from racelab.engine.spreads import arrival_spreads_ms, send_spreads_ms, start_spreads_ms
 from tests.conftest import TEST_ENV, Stack
 
 pytestmark = pytest.mark.stack
@@ -30,10 +30,13 @@ def test_every_call_arrives_is_stamped_and_checked(client: LabClient, mode: str)
     history = experiment.history
     assert len(history) == CALLERS * ROUNDS and experiment.mode == mode
     assert all(op.status == "ok" for op in history), [op.error for op in history if op.status != "ok"]
-    assert all(op.sent is not None and op.arrived is not None and op.answered is not None for op in history)
-    # arrived on the server's clock, answered on the client's: on one host, the same clock
-    assert all(op.sent <= op.arrived <= op.answered for op in history if op.sent and op.arrived and op.answered)
+    for op in history:
+        # sent and answered on the client's clock, arrived (the kernel's) and started on the
+        # server's: on one host, the same clock, and each request's moments in that order
+        assert op.sent is not None and op.arrived is not None and op.started is not None and op.answered is not None
+        assert op.sent <= op.arrived <= op.started <= op.answered, op
     assert sorted(arrival_spreads_ms(history)) == sorted(send_spreads_ms(history)) == list(range(ROUNDS))
+    assert sorted(start_spreads_ms(history)) == list(range(ROUNDS))
     j = experiment.judgement
     assert j.check.attempted == j.check.acknowledged == CALLERS * ROUNDS
     assert j.matches, j.reason  # the expected verdict is the registry's, for the scope the lab declares

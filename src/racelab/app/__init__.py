@@ -28,8 +28,8 @@ class LabFlask(Flask):
     json_provider_class = LabJSON
 
     def wsgi_app(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
-        """Each request's arrival time is read here, before Flask does anything with it."""
-        return super().wsgi_app(environ, stamped(start_response))
+        """Each request's start time is read here, before Flask does anything with it."""
+        return super().wsgi_app(environ, stamped(environ, start_response))
 
     def make_default_options_response(self) -> Response:
         """OPTIONS answers JSON, like everything else, with the methods the path allows."""

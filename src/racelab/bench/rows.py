@@ -37,6 +37,8 @@ TAIL: list[tuple[str, str]] = [
     ("spread_max_ms", "Send spread, max (ms)"),
     ("arrival_median_ms", "Arrival spread at the app, median (ms)"),
     ("arrival_max_ms", "Arrival spread at the app, max (ms)"),
+    ("start_median_ms", "Start spread in the app, median (ms)"),
+    ("start_max_ms", "Start spread in the app, max (ms)"),
     ("state", "State"),
     ("reason", "Reason"),
 ]
@@ -71,7 +73,7 @@ def _ms(value: float | None, digits: int = 1) -> float | None:
 
 def spread(tally: Tally, burst_size: int = 0, mode: str = "gate") -> Spread:
     """Send spreads from the calls' own send times (in a batch mode the ledger only knows when a
-    call was handed in); arrival spreads from the app's stamps on the answered calls."""
+    call was handed in); arrival and start spreads from the app's stamps on the answered calls."""
     summary = SpreadSummary.of(tally.ops)
     return Spread(
         bursts=len(tally.rounds),
@@ -80,6 +82,8 @@ def spread(tally: Tally, burst_size: int = 0, mode: str = "gate") -> Spread:
         max_ms=_ms(summary.send_max_ms),
         arrival_median_ms=_ms(summary.arrival_median_ms, 2),
         arrival_max_ms=_ms(summary.arrival_max_ms, 2),
+        start_median_ms=_ms(summary.start_median_ms, 2),
+        start_max_ms=_ms(summary.start_max_ms, 2),
         mode=mode,
     )
 
@@ -118,6 +122,8 @@ def row(strategy: Strategy, j: Judgement, tally: Tally, state: str) -> dict[str,
         "spread_max_ms": s.max_ms,
         "arrival_median_ms": s.arrival_median_ms,
         "arrival_max_ms": s.arrival_max_ms,
+        "start_median_ms": s.start_median_ms,
+        "start_max_ms": s.start_max_ms,
         "state": state,
         "reason": j.reason,
         "key": strategy.key,

@@ -113,6 +113,28 @@ def _curve_charts(points: list[dict[str, Any]]) -> list[str]:
     return out
 
 
+def _spread_charts(rows: list[dict[str, Any]]) -> list[str]:
+    """Median arrival and start spreads, per mode, one bar per burst size."""
+    modes = list(dict.fromkeys(r["mode"] for r in rows))
+    sizes = sorted({r["size"] for r in rows})
+    by = {(r["mode"], str(r["size"])): r for r in rows}
+    series = [(str(n), f"{n} requests", charts.colour("", i)) for i, n in enumerate(sizes)]
+
+    def chart(title: str, field: str) -> str:
+        def value(mode: str, size: str) -> float | None:
+            found = by.get((mode, size))
+            return None if found is None else found[field]
+
+        return grouped_bars(title, modes, series, value, fmt=lambda v: f"{v:.1f}")
+
+    if not rows:
+        return []
+    return [
+        chart("Arrival spread on the app's sockets, median (ms)", "arrival_median_ms"),
+        chart("Start spread in the app, median (ms)", "start_median_ms"),
+    ]
+
+
 def view(results: dict[str, Any]) -> dict[str, Any]:
     """Everything both pages show, as strings and rows."""
     harness = results["harness"]
@@ -154,8 +176,11 @@ def view(results: dict[str, Any]) -> dict[str, Any]:
             charts.lines("requests/s", xs, series("rps"), None, "{:.0f}", axis),
             charts.lines("p99 (ms)", xs, series("p99_ms"), None, "{:.0f}", axis),
         ]
+    spreads = results.get("spreads") or {"rows": []}  # absent from runs saved before part 1a
     return {
         "r": results,
+        "spreads": spreads,
+        "spread_charts": [Markup(c) for c in _spread_charts(spreads["rows"])],  # noqa: S704 - our own SVG
         "machine": machine.one_line(results["machine"]),
         "harness_note": harness_note(harness, results["machine"].get("cores")),
         "curve_charts": [Markup(c) for c in _curve_charts(results["curves"]["points"])],  # noqa: S704 - our own SVG

@@ -24,6 +24,8 @@ MODES = ("threads", "last-byte", "single-packet")
 CROSS_SIZE = 5  # the burst size the window axis is measured at
 CROSS_WINDOW_MS = 0  # the window the size axis is measured at
 CONCURRENCY = (8, 32, 128)
+SHARP_SIZES = (20, 50, 100)  # burst sizes whose spreads part 1a measures
+SHARP_BURSTS = 20  # bursts per mode and size: the acceptance's "median over 20 bursts"
 POLL_MS = (0.1, 1.0, 5.0, 20.0, 100.0)  # redis-py Lock's sleep between tries; 100 ms is its default
 
 
@@ -49,6 +51,8 @@ class Plan:
     quick: bool
     notes: list[str] = field(default_factory=list)
     only_safe: tuple[str, ...] = ()  # part 3 for these strategy keys only (empty: every safe one)
+    sharp_sizes: tuple[int, ...] = SHARP_SIZES  # part 1a: burst sizes, each mode
+    sharp_bursts: int = SHARP_BURSTS  # part 1a: bursts per mode and size
 
     def to_json(self) -> dict[str, Any]:
         return {**asdict(self), "points": len(self.points)}
@@ -82,6 +86,8 @@ def make_plan(unsafe: dict[str, list[str]], quick: bool, modes: tuple[str, ...] 
             harness_seconds=3.0,
             locust_processes=(1,),
             quick=True,
+            sharp_sizes=(20,),
+            sharp_bursts=5,
             notes=[
                 f"QUICK: each scenario's representative only, windows {windows} ms at {CROSS_SIZE} "
                 f"requests and sizes {sizes} at {CROSS_WINDOW_MS} ms, per mode; 3 bursts per point (95%: all 3)",

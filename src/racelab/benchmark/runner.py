@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from racelab import scenarios
-from racelab.benchmark import curves, harness, machine, pages, saturation
+from racelab.benchmark import curves, harness, machine, pages, saturation, sharpness
 from racelab.benchmark.figures import CurvePoint, first_reproducing, ratio
 from racelab.benchmark.plan import Plan, make_plan
 from racelab.core.strategy import Strategy
@@ -113,6 +113,8 @@ def run(
             f"{p.with_anomaly}/{p.bursts} bursts with an anomaly ({time.perf_counter() - started:.0f}s)"
         )
 
+    modes = tuple(dict.fromkeys(p.mode for p in plan.points)) or ("threads",)
+    spreads = sharpness.measure(client, modes, plan.sharp_sizes, plan.sharp_bursts, declared, log)
     points = curves.measure(client, plan.points, plan.bursts, declared, point_done)
     first = first_reproducing(points)
     log(f"harness: wrk against Locust on {harness.ENDPOINT}, {harness.CONNECTIONS} connections")
@@ -129,6 +131,7 @@ def run(
         "scope": scope.label,
         "machine": box,
         "plan": plan.to_json(),
+        "spreads": spreads,
         "curves": {
             "points": [{**asdict(p), "fraction": p.fraction} for p in points],
             "first_95": [{**asdict(p), "fraction": p.fraction} for p in first.values()],

@@ -54,9 +54,12 @@ class Op:
     # The cookies its answer set (name -> value, "" for one it deleted): a session scenario's
     # client keeps them, so the session it ended up with can be told from the history alone.
     cookies: dict[str, str] = field(default_factory=dict)
-    # Wall-clock seconds when the app received it (X-Racelab-Arrived-Wall): between ``sent`` and
-    # ``answered``, on the server's clock. The arrival spread of a burst is measured with it.
+    # Wall-clock seconds, on the server's clock, between ``sent`` and ``answered``: when it landed
+    # on the app's socket (X-Racelab-Arrived-Wall, the kernel's stamp; None where the server does
+    # not read it) and when the app began it (X-Racelab-Started-Wall). A burst's arrival and start
+    # spreads are measured with them (racelab.app.arrival).
     arrived: float | None = None
+    started: float | None = None
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -96,6 +99,7 @@ def classify(
         "burst": burst,
         "cookies": set_cookies(headers),  # whatever the status: a browser keeps a refusal's cookies too
         "arrived": header_number(headers, "X-Racelab-Arrived-Wall") or None,  # also a refusal's
+        "started": header_number(headers, "X-Racelab-Started-Wall") or None,
     }
     if 200 <= status < 300 and "value" in body:
         return Op(

@@ -39,8 +39,9 @@ class Costs:
 
 @dataclass
 class Spread:
-    """How tightly the bursts fired: first to last send of each burst (client clock), and first
-    to last arrival at the app (wall clock, across processes: engine/spreads.py says why)."""
+    """How tightly the bursts fired: first to last send of each burst (client clock), first to
+    last arrival at the app's sockets and first to last start in the app (wall clock, across
+    processes: engine/spreads.py says why)."""
 
     bursts: int = 0
     burst_size: int = 0
@@ -48,6 +49,8 @@ class Spread:
     max_ms: float | None = None
     arrival_median_ms: float | None = None
     arrival_max_ms: float | None = None
+    start_median_ms: float | None = None
+    start_max_ms: float | None = None
     mode: str = "gate"  # how the bursts were sent (bench/options.py BURST_MODES)
 
 

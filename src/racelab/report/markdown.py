@@ -48,7 +48,7 @@ def cost_table(results: Results, scenario: ScenarioInfo, topology: str) -> list[
         return ["No strategy with an unprotected baseline was run under this topology."]
     lines = [
         "| strategy | verdict | req/s | p50 ms | p99 ms | retries/call | lock wait ms/call | deadlocks/call "
-        "| refused | spread ms (send / arrival) | priced against |",
+        "| refused | spread ms (send / arrival / start) | priced against |",
         "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in rows:
@@ -58,7 +58,7 @@ def cost_table(results: Results, scenario: ScenarioInfo, topology: str) -> list[
             f"{_num(c.p50_ms)}{_ratio(r.p50_ratio)} | {_num(c.p99_ms)}{_ratio(r.p99_ratio)} | "
             f"{_num(c.retries_per_call, 2)} | {_num(c.wait_ms_per_call, 2)} | {_num(c.deadlocks_per_call, 2)} | "
             f"{r.cell.judgement.check.failed:,} | {_num(r.cell.spread.median_ms, 1)} / "
-            f"{_num(r.cell.spread.arrival_median_ms, 1)} | {r.baseline}"
+            f"{_num(r.cell.spread.arrival_median_ms, 1)} / {_num(r.cell.spread.start_median_ms, 1)} | {r.baseline}"
             + ("" if r.baseline_cell else " (not run here)")
             + " |"
         )
@@ -104,7 +104,7 @@ def render(results: Results) -> str:
         "Costs: measured in synchronised bursts, so requests/s is throughput under contention, not the "
         "steady cost: `make bench` measures that, closed-loop at 8, 32 and 128 callers "
         "(`bench/latest/summary.md`); ratios are to the baseline. Spread: median first-to-last send at the "
-        "client / arrival at the app, per burst.",
+        "client / arrival on the app's sockets / start in the app, per burst.",
         "",
     ]
     for scenario in results.scenarios:

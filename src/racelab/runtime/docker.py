@@ -79,6 +79,7 @@ class DockerRuntime:
             "THREADS": str(s.threads),
             "SERVER": s.server,
             "RACE_WINDOW_MS": str(s.race_window_ms),
+            "APP_SCHEDULING": s.app_scheduling,
             "NGINX_PORT": str(s.nginx_port),
             "LOCUST_PORT": str(s.locust_port),
             "LOCUST_WORKERS": str(s.locust_workers or COMPOSE_LOCUST_WORKERS),

@@ -396,6 +396,7 @@ class ServicePrograms:
             # Which server racelab.serve starts (gunicorn gthread or gevent, Flask's dev server).
             "SERVER": self.stack.server,
             "RACE_WINDOW_MS": str(self.stack.race_window_ms),
+            "APP_SCHEDULING": self.stack.app_scheduling,
             "BIND": f"127.0.0.1:{port}",
             "PYTHONUNBUFFERED": "1",
         }
