@@ -15,7 +15,13 @@ def results() -> dict[str, Any]:
         "elapsed_s": 1.0,
         "quick": True,
         "scope": "replicas",
-        "machine": {"cores": 2, "cpu": "cpu", "load_average": [1.0, 1.0, 1.0], "versions": {"python": "3.11"}},
+        "machine": {
+            "cores": 2,
+            "cpu": "cpu",
+            "load_average": [1.0, 1.0, 1.0],
+            "versions": {"python": "3.11"},
+            "app_scheduling": "batch",
+        },
         "plan": {"notes": ["a tiny plan"], "seconds": 0.5},
         "spreads": {
             "strategy": "counter/db-unsafe",
@@ -125,7 +131,11 @@ def test_summary_has_the_three_parts_their_figures_and_the_machine() -> None:
     assert "| counter/a | threads | 5 | 2 | 4/4 |" in md  # the 95% table
     assert "Locust x1 / wrk: **0.50x**" in md and "below 0.8x" in md
     assert "| counter/safe | 8 | 50 | 0.25x |" in md
-    assert "2 cores (cpu)" in md and "Most requests/s at: 1.0 ms with 32 callers" in md
+    assert (
+        "2 cores (cpu)" in md
+        and "the app's processes under batch scheduling" in md
+        and "Most requests/s at: 1.0 ms with 32 callers" in md
+    )
     # The spreads: medians (worst), the goal where there is one, "-" where a spread was not measured.
     assert "| single-packet | 20 | 0.00 (0.0) | 0.21 (1.5) | 16.8 (24.9) | <= 1.0 ms: met |" in md
     assert "| threads | 50 | 2.20 (29.3) | - (-) | 19.4 (30.2) |  |" in md

@@ -111,6 +111,7 @@ def lab_shape() -> dict[str, Any]:
         "workers": settings.workers,
         "threads": settings.threads,
         "server": settings.server,
+        "scheduling": settings.scheduling,  # the app processes' CPU policy (racelab.serve.SCHEDULING)
     }
     if settings.replicas and settings.workers:
         topology = custom_topology(settings.replicas, settings.workers, settings.threads, settings.server)

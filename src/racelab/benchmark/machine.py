@@ -53,6 +53,11 @@ def describe() -> dict[str, Any]:
 def one_line(machine: dict[str, Any]) -> str:
     v = machine.get("versions", {})
     load = ", ".join(f"{x:.2f}" for x in machine.get("load_average", []))
-    return f"{machine.get('cores')} cores ({machine.get('cpu')}), load {load} at start; " + ", ".join(
-        f"{k} {val}" for k, val in v.items()
+    policy = (
+        f"; the app's processes under {machine['app_scheduling']} scheduling" if machine.get("app_scheduling") else ""
+    )
+    return (
+        f"{machine.get('cores')} cores ({machine.get('cpu')}), load {load} at start; "
+        + ", ".join(f"{k} {val}" for k, val in v.items())
+        + policy
     )

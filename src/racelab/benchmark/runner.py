@@ -100,6 +100,8 @@ def run(
     """Measure the three parts and write the folder; returns it."""
     started = time.perf_counter()
     box = machine.describe()
+    # How the lab runs its app processes decides how they share the cores with nginx and the harness.
+    box["app_scheduling"] = client.shape().get("scheduling")
     log(f"machine: {machine.one_line(box)}")
     declared = client.declared_scope()
     scope = declared or Scope.REPLICAS
