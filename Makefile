@@ -35,8 +35,8 @@ logs: venv ## show the services' logs (make logs S=app-1 to pick one)
 strategies: venv ## list the strategies and their expected verdicts per topology
 	@$(RACELAB) strategies
 
-burst: venv ## 50 synchronised callers x 3 bursts, judged: make burst S=counter/db-thread-lock (S=inventory, S=all...; MODE=last-byte|single-packet)
-	@$(RACELAB) burst $(or $(S),all) $(if $(MODE),--mode $(MODE))
+burst: venv ## 50 synchronised callers x 3 bursts, judged: make burst S=counter/db-thread-lock (S=inventory, S=all...; MODE=last-byte|single-packet; CALLERS=, ROUNDS=)
+	@$(RACELAB) burst $(or $(S),all) $(if $(MODE),--mode $(MODE)) $(if $(CALLERS),--callers $(CALLERS)) $(if $(ROUNDS),--rounds $(ROUNDS))
 
 report: venv ## every scenario's strategies under every topology: report/latest/ (QUICK=1, KEEP=5, LOCUST_HTML=1)
 	@$(RACELAB) report
