@@ -1,7 +1,8 @@
 """Part 1a, how tightly each burst mode's requests land: send, arrival and start spreads.
 
 For each burst mode and size, one experiment of ``bursts`` bursts of :data:`STRATEGY` at window
-0, and the median and worst of each spread over its bursts (:mod:`racelab.engine.spreads`):
+0 (after a burst to warm up), and the median and worst of each spread over its bursts
+(:mod:`racelab.engine.spreads`):
 
 - *send*: first to last send at the client;
 - *arrival*: first to last landing on the app's sockets (the kernel's receive stamps): what the
@@ -62,6 +63,10 @@ def measure(
     strategy = scenarios.get(STRATEGY)
     rows = []
     for mode in modes:
+        # One burst of the largest size first, not measured: the first bursts after `make up`
+        # land wider (nginx opens its connections to the replicas, each worker its pools, on the
+        # cores the burst needs), and a mode's first burst opens its own connections.
+        run(client, strategy, max(sizes), 1, 0, declared=declared, mode=mode)
         for size in sizes:
             experiment = run(client, strategy, size, bursts, 0, declared=declared, mode=mode)
             found = row(mode, size, experiment.spreads)
